@@ -1,0 +1,53 @@
+# lambdalab — the two commands a newcomer needs are `make lab` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+         --nbval-cell-timeout 300 -p no:cacheprovider
+
+.PHONY: lab test lint unit nbval notebooks bench clean distclean install
+
+install: $(STAMP)
+
+# Re-install when the dependency list changes; a fresh clone needs only Python 3.11+.
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "lambdalab needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks \
+	    --LabApp.default_url=/lab/tree/00_start_here.ipynb $(LAB_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+unit: $(STAMP)
+	$(BIN)/pytest -q tests
+
+nbval: $(STAMP)
+	$(BIN)/pytest -q $(NBVAL) notebooks/
+
+test: lint unit nbval
+
+notebooks: $(STAMP)
+	$(BIN)/python tools/run_notebooks.py notebooks/*.ipynb
+
+bench: $(STAMP)
+	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf build dist src/*.egg-info .pytest_cache .ruff_cache
+	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
+	find . -name .ipynb_checkpoints -not -path './$(VENV)/*' -prune -exec rm -rf {} +
+	rm -rf notebooks/lab-work /tmp/lambdalab-*
+	find terraform notebooks -name '.terraform' -prune -exec rm -rf {} + 2>/dev/null || true
+	find terraform notebooks \( -name 'terraform.tfstate*' -o -name '.terraform.lock.hcl' -o -name '*.zip' \) -delete 2>/dev/null || true
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,154 @@
+"""``lambdalab`` command line: serve the lab, print its environment, terraform, logs, charts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import signal
+import sys
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+
+from lambdalab.server import STATUS_PATH
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="lambdalab",
+        description="A local AWS cloud for learning Lambda asynchronous invocation.",
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("serve", help="run the local cloud in the foreground (for terminals)")
+    s.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
+    s.add_argument("--port", type=int, default=4566, help="port (default 4566)")
+    s.add_argument("--clock", choices=["fast", "real"], default="fast",
+                   help="fast-forward AWS's waits (default) or keep wall time")
+    s.add_argument("--duplicate-delivery", type=float, default=0.0, metavar="P",
+                   help="deliver this share of async events twice (at-least-once lesson)")
+
+    e = sub.add_parser("env", help="print export lines for a lab that is already running")
+    e.add_argument("--endpoint", default=None,
+                   help="lab endpoint (default: $AWS_ENDPOINT_URL or http://127.0.0.1:4566)")
+
+    t = sub.add_parser("tf", help="run terraform against the lab: lambdalab tf -- apply …")
+    t.add_argument("--engine", choices=["auto", "terraform", "builtin"], default="auto")
+    t.add_argument("--chdir", default=".", help="configuration directory (or -chdir=DIR after --)")
+    t.add_argument("args", nargs=argparse.REMAINDER, help="terraform arguments")
+
+    lg = sub.add_parser("logs", help="CloudWatch Logs commands")
+    lsub = lg.add_subparsers(dest="logs_command", required=True, metavar="SUBCOMMAND")
+    tail = lsub.add_parser("tail", help="aws logs tail (AWS CLI v2) for the lab")
+    tail.add_argument("log_group")
+    tail.add_argument("--since", default="10m")
+    tail.add_argument("--follow", action="store_true")
+    tail.add_argument("--format", choices=["detailed", "short", "json"], default="detailed")
+    tail.add_argument("--log-stream-names", nargs="+", default=None)
+    tail.add_argument("--log-stream-name-prefix", default=None)
+    tail.add_argument("--filter-pattern", default=None)
+    tail.add_argument("--color", choices=["auto", "on", "off"], default="auto")
+
+    tl = sub.add_parser("timeline", help="draw the retry timeline of a function's log group")
+    tl.add_argument("log_group")
+    tl.add_argument("--out", required=True, help="PNG file to write")
+    tl.add_argument("--request-id", default=None)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return {
+        "serve": _serve,
+        "env": _env,
+        "tf": _tf,
+        "logs": _logs,
+        "timeline": _timeline,
+    }[args.command](args)
+
+
+def _export_lines(env: dict[str, str]) -> str:
+    return "\n".join(f"export {k}={shlex.quote(v)}" for k, v in env.items())
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import lambdalab
+
+    lab = lambdalab.start(
+        clock=args.clock, host=args.host, port=args.port, duplicate_delivery=args.duplicate_delivery
+    )
+    print(f"lambdalab is serving a local AWS cloud on {lab.endpoint_url} (clock: {args.clock}).")
+    print("Paste these lines into another terminal (or run: eval \"$(lambdalab env)\"):\n")
+    print(_export_lines(lab.env()))
+    print("\nPress Ctrl-C to stop.", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(1.0):
+            pass
+    except KeyboardInterrupt:
+        pass
+    lab.stop()
+    print("lambdalab stopped.")
+    return 0
+
+
+def _status(endpoint: str) -> dict:
+    with urllib.request.urlopen(endpoint.rstrip("/") + STATUS_PATH, timeout=3) as resp:
+        return json.load(resp)
+
+
+def _env(args: argparse.Namespace) -> int:
+    endpoint = args.endpoint or os.environ.get("AWS_ENDPOINT_URL") or "http://127.0.0.1:4566"
+    try:
+        status = _status(endpoint)
+    except (urllib.error.URLError, OSError, ValueError):
+        print(
+            f"lambdalab env: no lab answers at {endpoint}.\n"
+            "Start one in another terminal with `lambdalab serve`, then run this again.",
+            file=sys.stderr,
+        )
+        return 1
+    print(_export_lines(status["env"]))
+    return 0
+
+
+def _tf(args: argparse.Namespace) -> int:
+    import lambdalab
+
+    tf_args = list(args.args)
+    if tf_args and tf_args[0] == "--":
+        tf_args = tf_args[1:]
+    chdir = args.chdir
+    for a in list(tf_args):
+        if a.startswith("-chdir="):
+            chdir = a.split("=", 1)[1]
+            tf_args.remove(a)
+    lab = lambdalab.start()
+    return lab.terraform(*tf_args, chdir=chdir, engine=args.engine)
+
+
+def _logs(args: argparse.Namespace) -> int:
+    from lambdalab import logs
+
+    return logs.tail(
+        args.log_group,
+        since=args.since,
+        follow=args.follow,
+        format=args.format,
+        log_stream_names=args.log_stream_names,
+        log_stream_name_prefix=args.log_stream_name_prefix,
+        filter_pattern=args.filter_pattern,
+        color=args.color,
+    )
+
+
+def _timeline(args: argparse.Namespace) -> int:
+    from lambdalab import charts
+
+    charts.save_timeline(args.log_group, args.out, request_id=args.request_id)
+    print(f"wrote {args.out}")
+    return 0

@@ -1,0 +1,272 @@
+"""The local cloud: one per process, started by :func:`start`.
+
+It runs moto's server on 127.0.0.1 (a free port), switches on IAM enforcement, installs the
+lab's Lambda data plane into moto (:mod:`lambdalab.moto_patches`), and points this process's
+environment at it — so boto3 here, and child processes such as the ``aws`` CLI or terraform,
+reach the lab and nothing else. Real AWS is never contacted unless the learner opts in by not
+starting the lab at all.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from lambdalab import iam
+from lambdalab.clock import Clock
+
+DEFAULT_REGION = "ap-northeast-1"  # the article's region
+ACCOUNT_ID = "123456789012"  # moto's default account
+
+# Variables that could send a request somewhere else (a real profile, a real token).
+_SCRUBBED = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+)
+
+_lock = threading.RLock()
+_current: Lab | None = None
+
+
+def start(
+    *,
+    clock: str = "fast",
+    host: str = "127.0.0.1",
+    port: int = 0,
+    region: str = DEFAULT_REGION,
+    duplicate_delivery: float = 0.0,
+    max_environments: int = 10,
+) -> Lab:
+    """Start the local cloud in this process, or return the one already running.
+
+    ``clock="fast"`` fast-forwards AWS's waits (retries, back-off); ``"real"`` keeps wall time.
+    ``duplicate_delivery`` (0–1) delivers that share of async events twice, to make
+    at-least-once delivery visible. Calling ``start()`` again is harmless: it returns the
+    running lab and applies ``duplicate_delivery``.
+    """
+    global _current
+    with _lock:
+        if _current is not None and _current.running:
+            _current.set_duplicate_delivery(duplicate_delivery)
+            return _current
+        lab = Lab(
+            clock=Clock(clock),
+            host=host,
+            port=port,
+            region=region,
+            duplicate_delivery=duplicate_delivery,
+            max_environments=max_environments,
+        )
+        lab._start()
+        _current = lab
+        return lab
+
+
+def current() -> Lab | None:
+    """The lab running in this process, if any."""
+    return _current if _current is not None and _current.running else None
+
+
+class Lab:
+    """Handle on the running local cloud (see ``design.md`` for the public interface)."""
+
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        host: str,
+        port: int,
+        region: str,
+        duplicate_delivery: float,
+        max_environments: int,
+    ) -> None:
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError(
+                f"host={host!r}: the lab only listens on the loopback interface (127.0.0.1), "
+                "so nobody else on the network can reach it."
+            )
+        self.clock = clock
+        self.region = region
+        self.account_id = ACCOUNT_ID
+        self._host = host
+        self._port = port
+        self._duplicate_delivery = duplicate_delivery
+        self._max_environments = max_environments
+        self._server: Any = None
+        self._dataplane: Any = None
+        self._saved_env: dict[str, str | None] = {}
+        self._state_dir = Path(tempfile.mkdtemp(prefix="lambdalab-"))
+        self.credentials = iam.Credentials("", secrets.token_urlsafe(30)[:40])
+        self.running = False
+
+    # -- life cycle ---------------------------------------------------------------------------
+
+    def _start(self) -> None:
+        from moto import settings
+
+        # IAM enforcement (must precede the first backend creation for managed policies).
+        os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+        settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
+
+        from lambdalab import moto_patches
+        from lambdalab.server import LabServer
+
+        moto_patches.apply()
+        self.credentials = iam.Credentials(
+            iam.new_admin_key_id(self.account_id), self.credentials.secret_access_key
+        )
+        self._server = LabServer(self._host, self._port, self.status)
+        self._server.start()
+        self.endpoint_url = f"http://{self._host}:{self._server.port}"
+        self._install_identities()
+        self._export_env()
+        from lambdalab.dataplane import DataPlane
+
+        self._dataplane = DataPlane(
+            self,
+            duplicate_delivery=self._duplicate_delivery,
+            max_environments=self._max_environments,
+        )
+        moto_patches.set_dataplane(self._dataplane)
+        self.running = True
+
+    def _install_identities(self) -> None:
+        iam.install_admin(self.account_id, self.region, self.credentials)
+
+    def env(self) -> dict[str, str]:
+        """The environment variables that point a process at this lab."""
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint_url,
+            "AWS_ACCESS_KEY_ID": self.credentials.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": self.credentials.secret_access_key,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_REGION": self.region,
+            # No real config/credentials files: nothing can redirect a call to real AWS.
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+
+    def _export_env(self) -> None:
+        for name in _SCRUBBED:
+            self._saved_env.setdefault(name, os.environ.get(name))
+            os.environ.pop(name, None)
+        for name, value in self.env().items():
+            self._saved_env.setdefault(name, os.environ.get(name))
+            os.environ[name] = value
+
+    def _restore_env(self) -> None:
+        for name, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self._saved_env.clear()
+
+    def stop(self) -> None:
+        """Stop environments, the engine and the server; restore the environment variables."""
+        global _current
+        with _lock:
+            if not self.running:
+                return
+            self.running = False
+            if self._dataplane is not None:
+                self._dataplane.stop()
+            from lambdalab import moto_patches
+
+            moto_patches.set_dataplane(None)
+            self._server.stop()
+            self._restore_env()
+            if _current is self:
+                _current = None
+
+    def reset(self) -> None:
+        """Empty cloud, same endpoint and credentials; queued events dropped, environments stopped."""
+        from moto.moto_api._internal.models import moto_api_backend
+
+        self._dataplane.reset()
+        moto_api_backend.reset()
+        self._install_identities()
+
+    # -- everyday use -------------------------------------------------------------------------
+
+    def client(self, service: str, **kwargs: Any) -> Any:
+        """A boto3 client bound to the lab (the learner's admin identity)."""
+        import boto3
+
+        kwargs.setdefault("region_name", self.region)
+        kwargs.setdefault("endpoint_url", self.endpoint_url)
+        kwargs.setdefault("aws_access_key_id", self.credentials.access_key_id)
+        kwargs.setdefault("aws_secret_access_key", self.credentials.secret_access_key)
+        return boto3.client(service, **kwargs)
+
+    def now(self) -> datetime:
+        """The lab's (simulated) clock, as an aware UTC datetime."""
+        return self.clock.now()
+
+    def set_duplicate_delivery(self, probability: float) -> None:
+        if not 0.0 <= probability <= 1.0:
+            raise ValueError(f"duplicate_delivery must be between 0 and 1, not {probability}")
+        self._duplicate_delivery = probability
+        if self._dataplane is not None:
+            self._dataplane.set_duplicate_delivery(probability)
+
+    def wait_idle(self, timeout: float = 60.0) -> None:
+        """Return when no event is queued, running or waiting to retry (TimeoutError otherwise)."""
+        self._dataplane.wait_idle(timeout)
+
+    def invocations(self, function_name: str) -> list[Any]:
+        """Every attempt of ``function_name``: request id, attempt, start, end, outcome, …"""
+        return self._dataplane.invocations(function_name)
+
+    def status(self) -> dict[str, Any]:
+        """What ``/_lambdalab/status`` serves."""
+        pending = self._dataplane.pending() if self._dataplane is not None else []
+        return {
+            "now": self.clock.time(),
+            "clock": self.clock.mode,
+            "region": self.region,
+            "endpoint_url": getattr(self, "endpoint_url", None),
+            "pending": pending,
+            "env": self.env() if self.running else {},
+        }
+
+    @property
+    def logs(self) -> Any:
+        """``lab.logs.tail(group, since=…, format=…)`` — ``aws logs tail`` against the lab."""
+        return _LabLogs(self)
+
+    def terraform(
+        self, *args: str, chdir: str | os.PathLike[str] = ".", engine: str = "auto"
+    ) -> int:
+        """Run terraform against the lab: the real CLI where usable, else the built-in engine."""
+        from lambdalab.terraform.runner import run
+
+        return run(self, list(args), chdir=Path(chdir), engine=engine)
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else "stopped"
+        return f"<Lab {state} {getattr(self, 'endpoint_url', '?')} region={self.region}>"
+
+
+class _LabLogs:
+    def __init__(self, lab: Lab) -> None:
+        self._lab = lab
+
+    def tail(self, log_group: str, **kwargs: Any) -> int:
+        from lambdalab import logs
+
+        kwargs.setdefault("client", self._lab.client("logs"))
+        kwargs.setdefault("now", self._lab.now)
+        return logs.tail(log_group, **kwargs)

@@ -1,0 +1,426 @@
+"""The Lambda data plane: what moto lacks, wired together.
+
+moto stores functions; this module turns a stored function into a :class:`FunctionSpec`, runs
+it in an execution environment (:mod:`lambdalab.runtime`) for synchronous calls, and hands
+asynchronous events (``Invoke`` with ``Event``, S3 notifications) to the async engine
+(:mod:`lambdalab.invoke`), which retries, delivers to DLQs and destinations, and emits metrics.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import uuid
+from typing import Any
+
+from lambdalab import iam
+from lambdalab.logsink import MotoLogSink
+from lambdalab.model import FunctionSpec, InvocationResult
+
+RECURSION_LIMIT = 16  # spec §5.1
+
+
+def parse_lineage(trace_header: str | None) -> int:
+    """How many invocations the chain carrying this X-Ray header has already made (spec §5.2)."""
+    if not trace_header:
+        return 0
+    for part in trace_header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == "Lineage":
+            try:
+                return int(value.rsplit(":", 1)[-1])
+            except ValueError:
+                return 0
+    return 0
+
+
+def trace_id(function_name: str, lineage: int) -> str:
+    """A fresh X-Ray trace header carrying the lineage count, as Lambda propagates it."""
+    fn_hash = hashlib.sha256(function_name.encode()).hexdigest()[:8]
+    root = f"1-{secrets.token_hex(4)}-{secrets.token_hex(12)}"
+    return f"Root={root};Parent={secrets.token_hex(8)};Sampled=0;Lineage={fn_hash}:{lineage}"
+
+
+class DataPlane:
+    def __init__(self, lab: Any, *, duplicate_delivery: float, max_environments: int) -> None:
+        from lambdalab.invoke.engine import AsyncEngine
+        from lambdalab.runtime import RuntimeService
+
+        self.lab = lab
+        self.account_id = lab.account_id
+        self.region = lab.region
+        self.log_sink = MotoLogSink(self.account_id, self.region)
+        self._credentials: dict[tuple[str, str], iam.Credentials] = {}
+        self._lock = threading.Lock()
+        self._sync_running: dict[str, int] = {}
+        self.runtime = RuntimeService(
+            lab.clock,
+            self.log_sink,
+            self.credentials_for,
+            lab.endpoint_url,
+            max_environments=max_environments,
+        )
+        from lambdalab.invoke import delivery, metrics
+
+        self._metrics = metrics.CloudWatchMetrics(self._admin_client("cloudwatch"))
+        self._delivery = delivery.Delivery(self.session_for, region=self.region)
+        self.engine = AsyncEngine(
+            lab.clock,
+            run_attempt=self._run_attempt,
+            settings_for=self._settings_for,
+            deliver=self._delivery.deliver,
+            emit_metric=self._metrics.emit,
+            log_line=self._log_line,
+            max_concurrency=max_environments,
+            duplicate_delivery=duplicate_delivery,
+        )
+
+    # -- moto objects → specs and settings ----------------------------------------------------
+
+    def _backend(self) -> Any:
+        from moto.awslambda.models import lambda_backends
+
+        return lambda_backends[self.account_id][self.region]
+
+    def _function(self, name: str, qualifier: str | None = None) -> Any:
+        return self._backend().get_function(name, qualifier)
+
+    def spec_for(self, fn: Any) -> FunctionSpec:
+        logging_config = getattr(fn, "lab_logging", None) or {}
+        return FunctionSpec(
+            name=fn.function_name,
+            arn=fn.function_arn,
+            handler=fn.handler or "",
+            runtime=fn.run_time or "",
+            code_zip=fn.code_bytes or b"",
+            code_sha256=fn.code_sha_256 or "",
+            timeout=float(fn.timeout or 3),
+            memory_size=int(fn.memory_size or 128),
+            environment=dict(fn.environment_vars or {}),
+            role_arn=fn.role,
+            region=fn.region,
+            account_id=fn.account_id,
+            version="$LATEST" if str(fn.version) == "$LATEST" else str(fn.version),
+            log_group=logging_config.get("LogGroup") or f"/aws/lambda/{fn.function_name}",
+            log_format=logging_config.get("LogFormat") or "Text",
+            reserved_concurrency=fn.reserved_concurrency,
+        )
+
+    def _settings_for(self, function_name: str, qualifier: str | None) -> Any:
+        from lambdalab import moto_patches
+        from lambdalab.invoke.settings import AsyncSettings
+
+        try:
+            fn = self._function(function_name)
+        except Exception:
+            return None  # deleted while its event waited
+        config = moto_patches.event_invoke_config(fn, qualifier or "$LATEST")
+        destinations = config.get("DestinationConfig") or {}
+        return AsyncSettings(
+            max_retry_attempts=config.get("MaximumRetryAttempts", 2),
+            max_event_age=config.get("MaximumEventAgeInSeconds", 21600),
+            dlq_arn=(getattr(fn, "lab_dead_letter", None) or {}).get("TargetArn"),
+            on_success=(destinations.get("OnSuccess") or {}).get("Destination"),
+            on_failure=(destinations.get("OnFailure") or {}).get("Destination"),
+            reserved_concurrency=fn.reserved_concurrency,
+            recursive_loop=moto_patches.recursive_loop(fn),
+            function_arn=fn.function_arn,
+        )
+
+    # -- identities ---------------------------------------------------------------------------
+
+    def credentials_for(self, spec: FunctionSpec) -> dict[str, str]:
+        """STS credentials of the execution role, one session per environment configuration."""
+        key = (spec.role_arn, spec.environment_key)
+        with self._lock:
+            creds = self._credentials.get(key)
+            if creds is None:
+                creds = iam.assume_role(self.account_id, self.region, spec.role_arn, spec.name)
+                self._credentials[key] = creds
+        return creds.as_env()
+
+    def session_for(self, function_name: str) -> Any:
+        """A boto3 session acting as the function's execution role (destinations, DLQ)."""
+        import boto3
+
+        fn = self._function(function_name)
+        creds = iam.assume_role(self.account_id, self.region, fn.role, function_name)
+        return boto3.Session(
+            aws_access_key_id=creds.access_key_id,
+            aws_secret_access_key=creds.secret_access_key,
+            aws_session_token=creds.session_token,
+            region_name=self.region,
+        )
+
+    def _admin_client(self, service: str) -> Any:
+        return self.lab.client(service)
+
+    # -- invocations --------------------------------------------------------------------------
+
+    def invoke_sync(
+        self, fn: Any, payload: bytes, *, trace_header: str | None, client_context: str | None
+    ) -> InvocationResult:
+        from lambdalab.moto_patches import _service_error
+        from lambdalab.runtime import CapacityExceeded
+
+        spec = self.spec_for(fn)
+        name = spec.name
+        with self._lock:
+            running = self._sync_running.get(name, 0)
+            reserved = spec.reserved_concurrency
+            if reserved is not None and running >= reserved:
+                raise _service_error(
+                    "TooManyRequestsException",
+                    "Rate Exceeded.",
+                    429,
+                    Reason="ReservedFunctionConcurrentInvocationLimitExceeded",
+                )
+            self._sync_running[name] = running + 1
+        try:
+            lineage = parse_lineage(trace_header) + 1
+            return self.runtime.invoke(
+                spec,
+                payload,
+                str(uuid.uuid4()),
+                trace_id=trace_id(name, lineage),
+                client_context=client_context,
+            )
+        except CapacityExceeded:
+            raise _service_error(
+                "TooManyRequestsException",
+                "Rate Exceeded.",
+                429,
+                Reason="ConcurrentInvocationLimitExceeded",
+            ) from None
+        finally:
+            with self._lock:
+                self._sync_running[name] -= 1
+
+    def invoke_event(
+        self, fn: Any, payload: bytes, *, trace_header: str | None, source: str
+    ) -> str:
+        from lambdalab.invoke.events import AsyncEvent
+
+        event = AsyncEvent(
+            function_name=fn.function_name,
+            qualifier=None if str(fn.version) == "$LATEST" else str(fn.version),
+            payload=payload,
+            request_id=str(uuid.uuid4()),
+            enqueued_at=self.lab.clock.time(),
+            lineage=parse_lineage(trace_header) + 1,
+            source=source,
+        )
+        self.engine.submit(event)
+        return event.request_id
+
+    def _run_attempt(self, event: Any, attempt: int) -> InvocationResult:
+        from lambdalab.invoke.engine import Throttled
+        from lambdalab.runtime import CapacityExceeded
+
+        fn = self._function(event.function_name)
+        spec = self.spec_for(fn)
+        try:
+            return self.runtime.invoke(
+                spec,
+                event.payload,
+                event.request_id,
+                trace_id=trace_id(spec.name, event.lineage),
+            )
+        except CapacityExceeded as exc:
+            raise Throttled(str(exc)) from None
+
+    def _log_line(self, function_name: str, message: str) -> None:
+        """A platform line (recursion stop, dropped event) in the function's log group."""
+        clock = self.lab.clock
+        stream = f"{clock.now():%Y/%m/%d}/[$LATEST]lambdalab-platform"
+        self.log_sink.put(f"/aws/lambda/{function_name}", stream, [(clock.millis(), message)])
+
+    # -- S3 notifications ---------------------------------------------------------------------
+
+    def s3_event(self, account_id: str, event_name: str, bucket: Any, key: Any) -> None:
+        from moto.s3 import notifications as s3n
+
+        from lambdalab import s3events
+        from lambdalab.server import current_request_headers
+
+        config = bucket.notification_configuration
+        if config is None:
+            return
+        headers = current_request_headers()
+        principal = self._principal_id(headers.get("Authorization", ""))
+
+        def record(notification: Any) -> dict[str, Any]:
+            return {
+                "Records": [
+                    s3events.build_record(
+                        event_name=event_name,
+                        bucket=bucket.name,
+                        key=key.name,
+                        size=int(key.size),
+                        etag=key.etag.replace('"', ""),
+                        region=bucket.region_name,
+                        sequencer=s3events.next_sequencer(),
+                        version_id=key.version_id if bucket.is_versioned else None,
+                        configuration_id=notification.id,
+                        principal_id=principal,
+                        request_id=secrets.token_hex(8).upper(),
+                        host_id=secrets.token_urlsafe(48)[:64],
+                        event_time=self.lab.clock.now(),
+                    )
+                ]
+            }
+
+        import json
+
+        for notification in config.cloud_function:
+            if notification.matches(event_name, key.name):
+                name = notification.arn.split(":")[6]
+                try:
+                    fn = self._function(name)
+                except Exception:
+                    continue  # the function was deleted after the notification was set
+                body = json.dumps(record(notification)).encode()
+                self.invoke_event(
+                    fn, body, trace_header=headers.get("X-Amzn-Trace-Id"), source="s3"
+                )
+        for notification in config.queue:
+            if notification.matches(event_name, key.name):
+                region = notification.arn.split(":")[3]
+                queue = notification.arn.split(":")[-1]
+                s3n._send_sqs_message(account_id, record(notification), queue, region)
+        for notification in config.topic:
+            if notification.matches(event_name, key.name):
+                region = notification.arn.split(":")[3]
+                s3n._send_sns_message(account_id, record(notification), notification.arn, region)
+
+    def _principal_id(self, authorization: str) -> str:
+        """``AWS:<unique id>`` of the caller (spec §7.6: exact rule UNKNOWN)."""
+        access_key = ""
+        if "Credential=" in authorization:
+            access_key = authorization.split("Credential=", 1)[1].split("/", 1)[0]
+        if access_key == self.lab.credentials.access_key_id:
+            from moto.iam.models import iam_backends
+
+            user = iam_backends[self.account_id]["aws"].users.get(iam.ADMIN_USER)
+            return f"AWS:{user.id}" if user else "AWS:AIDALAMBDALABLEARNER"
+        if access_key:
+            return f"AWS:AROA{hashlib.sha1(access_key.encode()).hexdigest()[:17].upper()}"
+        return "AWS:ANONYMOUS"
+
+    def validate_notification(
+        self, bucket: Any, config: dict[str, Any], *, skip_destinations: bool
+    ) -> None:
+        """AWS checks overlap always, and Lambda permissions unless told to skip (spec §7.8–7.10)."""
+        from moto.s3.exceptions import InvalidArgumentError
+
+        from lambdalab import s3events
+
+        entries = []
+        for kind, arn_key in (("CloudFunction", "CloudFunction"), ("Queue", "Queue"), ("Topic", "Topic")):
+            for item in config.get(f"{kind}Configuration", []) or []:
+                entries.append((kind, item.get(arn_key), item))
+        try:
+            s3events.check_overlap(
+                [
+                    {"events": _as_list(item.get("Event")), "filter_rules": _filter_rules(item)}
+                    for _, _, item in entries
+                ]
+            )
+        except s3events.NotificationConfigError as err:
+            raise InvalidArgumentError(err.message, "FilterRule", "") from None
+        if skip_destinations:
+            return
+        for kind, arn, _ in entries:
+            if kind != "CloudFunction":
+                continue
+            if not self._s3_may_invoke(arn, bucket):
+                raise InvalidArgumentError(
+                    "Unable to validate the following destination configurations",
+                    f"{arn}, null",
+                    f"Not authorized to invoke function [{arn}]",
+                )
+
+    def _s3_may_invoke(self, function_arn: str, bucket: Any) -> bool:
+        parts = (function_arn or "").split(":")
+        if len(parts) < 7:
+            return False
+        try:
+            fn = self._function(parts[6])
+        except Exception:
+            return False
+        for st in fn.policy.statements:
+            if st.get("Effect", "Allow") != "Allow":
+                continue
+            principal = st.get("Principal")
+            service = principal.get("Service") if isinstance(principal, dict) else principal
+            if service not in ("s3.amazonaws.com", "*"):
+                continue
+            action = st.get("Action")
+            if action not in ("lambda:InvokeFunction", "lambda:*", "*"):
+                continue
+            source = _condition_value(st.get("Condition") or {}, "AWS:SourceArn")
+            if source is None or _arn_like(source, bucket.arn):
+                return True
+        return False
+
+    # -- life cycle and introspection ----------------------------------------------------------
+
+    def resource_exists(self, arn: str) -> bool:
+        """Does a destination ARN name something that exists in the lab? (spec §2.12)"""
+        from lambdalab.invoke.delivery import resource_exists
+
+        return resource_exists(self._admin_client, arn)
+
+    def function_changed(self, name: str) -> None:
+        """Code or configuration changed (or the function is gone): no more warm reuse."""
+        self.runtime.stop_function(name)
+
+    def set_duplicate_delivery(self, probability: float) -> None:
+        self.engine.duplicate_delivery = probability
+
+    def wait_idle(self, timeout: float) -> None:
+        self.engine.wait_idle(timeout)
+
+    def invocations(self, function_name: str) -> list[Any]:
+        return self.engine.invocations(function_name)
+
+    def pending(self) -> list[str]:
+        return self.engine.pending()
+
+    def reset(self) -> None:
+        self.engine.reset()
+        self.runtime.stop_all()
+        with self._lock:
+            self._credentials.clear()
+
+    def stop(self) -> None:
+        self.engine.stop()
+        self.runtime.stop_all()
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _filter_rules(item: dict[str, Any]) -> list[dict[str, str]]:
+    rules = (((item.get("Filter") or {}).get("S3Key") or {}).get("FilterRule")) or []
+    rules = [rules] if isinstance(rules, dict) else rules
+    return [{"Name": r.get("Name", ""), "Value": r.get("Value", "")} for r in rules]
+
+
+def _condition_value(condition: dict[str, Any], key: str) -> str | None:
+    for operator in condition.values():
+        if isinstance(operator, dict):
+            for k, v in operator.items():
+                if k.lower() == key.lower():
+                    return v if isinstance(v, str) else v[0]
+    return None
+
+
+def _arn_like(pattern: str, arn: str) -> bool:
+    import fnmatch
+
+    return fnmatch.fnmatchcase(arn, pattern)

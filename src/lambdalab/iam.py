@@ -1,0 +1,134 @@
+"""Identities in the lab: an administrator for the learner, role credentials for functions.
+
+moto enforces IAM once ``settings.INITIAL_NO_AUTH_ACTION_COUNT`` is 0: every request must be
+signed by a known access key and be allowed by that principal's policies. The learner gets an
+IAM user with ``AdministratorAccess`` (their own calls are always allowed, as for an account
+owner); each function gets STS credentials of its execution role, so a handler missing
+``s3:DeleteObject`` receives ``AccessDenied`` exactly as on AWS.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+ADMIN_USER = "lambdalab-learner"
+ADMIN_POLICY_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
+LAMBDA_PRINCIPAL = "lambda.amazonaws.com"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    access_key_id: str
+    secret_access_key: str
+    session_token: str | None = None
+
+    def as_env(self) -> dict[str, str]:
+        env = {
+            "AWS_ACCESS_KEY_ID": self.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": self.secret_access_key,
+        }
+        if self.session_token:
+            env["AWS_SESSION_TOKEN"] = self.session_token
+        return env
+
+
+def new_admin_key_id(account_id: str) -> str:
+    """An access key id from which moto can derive the account (as real keys encode it)."""
+    from moto.iam.utils import generate_access_key_id_from_account_id
+
+    return generate_access_key_id_from_account_id(account_id, prefix="AKIA", total_length=20)
+
+
+def install_admin(account_id: str, region: str, creds: Credentials) -> None:
+    """Create the learner's admin user with exactly ``creds`` (stable across ``lab.reset()``)."""
+    from moto.iam.models import iam_backends
+
+    backend = iam_backends[account_id]["aws"]
+    if ADMIN_USER not in backend.users:
+        backend.create_user(region, ADMIN_USER)
+        backend.attach_user_policy(ADMIN_POLICY_ARN, ADMIN_USER)
+    user = backend.users[ADMIN_USER]
+    if any(k.access_key_id == creds.access_key_id for k in user.access_keys):
+        return
+    key = backend.create_access_key(ADMIN_USER)
+    backend.access_keys.pop(key.physical_resource_id, None)
+    key.access_key_id = creds.access_key_id
+    key.secret_access_key = creds.secret_access_key
+    backend.access_keys[key.physical_resource_id] = key
+
+
+def role_trusts_lambda(assume_role_policy: str | dict) -> bool:
+    """Does the trust policy let ``lambda.amazonaws.com`` call ``sts:AssumeRole``?"""
+    doc = json.loads(assume_role_policy) if isinstance(assume_role_policy, str) else assume_role_policy
+    statements = doc.get("Statement", [])
+    if isinstance(statements, dict):
+        statements = [statements]
+    for st in statements:
+        if st.get("Effect") != "Allow":
+            continue
+        actions = st.get("Action", [])
+        actions = [actions] if isinstance(actions, str) else actions
+        if not any(a in ("sts:AssumeRole", "sts:*", "*") for a in actions):
+            continue
+        principal = st.get("Principal", {})
+        if principal == "*":
+            return True
+        services = principal.get("Service", []) if isinstance(principal, dict) else []
+        services = [services] if isinstance(services, str) else services
+        if LAMBDA_PRINCIPAL in services:
+            return True
+    return False
+
+
+def assume_role(account_id: str, region: str, role_arn: str, session_name: str) -> Credentials:
+    """STS credentials for ``role_arn``, issued inside moto (as Lambda assumes the role)."""
+    from moto.sts.models import sts_backends
+
+    backend = sts_backends[account_id]["aws"]
+    role = backend.assume_role(
+        region_name=region,
+        role_session_name=session_name[:64],
+        role_arn=role_arn,
+        policy=None,
+        duration=43200,
+        external_id=None,
+    )
+    return Credentials(role.access_key_id, role.secret_access_key, role.session_token)
+
+
+def role_allows(account_id: str, role_arn: str, action: str, resource: str) -> bool:
+    """Would the role's identity policies allow ``action`` on ``resource``? (moto's evaluator)
+
+    Used where Lambda itself checks the execution role at configuration time (a DLQ the role
+    cannot write to is refused, spec §4.13).
+    """
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+    from moto.iam.models import iam_backends
+
+    backend = iam_backends[account_id]["aws"]
+    role_name = role_arn.split("/")[-1]
+    try:
+        policies: list = [backend.get_role_policy(role_name, n)[1] for n in backend.list_role_policies(role_name)]
+        attached, _ = backend.list_attached_role_policies(role_name)
+    except Exception:  # the role does not exist: nothing is allowed
+        return False
+    policies += list(attached)
+    permitted = False
+    for policy in policies:
+        result = IAMPolicy(policy).is_action_permitted(action, resource)
+        if result == PermissionResult.DENIED:
+            return False
+        if result == PermissionResult.PERMITTED:
+            permitted = True
+    return permitted
+
+
+def get_role(account_id: str, role_arn: str):  # noqa: ANN201 - moto's Role
+    """moto's role object for ``role_arn``, or None."""
+    from moto.iam.models import iam_backends
+
+    try:
+        return iam_backends[account_id]["aws"].get_role_by_arn(role_arn)
+    except Exception:
+        return None

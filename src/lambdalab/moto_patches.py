@@ -1,0 +1,582 @@
+"""Every change the lab makes to moto, in one place, pinned to the tested moto range.
+
+moto gives us the AWS control plane (S3, IAM, STS, SQS, SNS, Logs, CloudWatch and Lambda's
+CRUD APIs). What it lacks we add here, routing to :mod:`lambdalab.dataplane`:
+
+* ``Invoke`` / ``InvokeAsync`` run the learner's real handler (sync) or queue the event (async);
+* ``CreateFunction`` / ``UpdateFunctionConfiguration`` validate as AWS does (runtime, trust
+  policy, environment size, zip, DLQ permission) and keep ``DeadLetterConfig`` and
+  ``LoggingConfig``, which moto drops;
+* ``FunctionEventInvokeConfig`` is stored per function and acted on, ``Put/GetFunctionRecursionConfig``
+  exist;
+* S3 notifications to Lambda go through the async path with the full AWS record, and
+  ``PutBucketNotificationConfiguration`` checks Lambda permissions and overlapping rules.
+
+:func:`check` fails loudly when moto changes underneath (tests/test_moto_patches.py runs it).
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import io
+import json
+import zipfile
+from importlib.metadata import version
+from typing import Any
+from urllib.parse import unquote
+
+TESTED_MOTO = ((5, 2, 5), (5, 3, 0))  # [low, high)
+
+SYNC_PAYLOAD_LIMIT = 6_291_456  # 6 MB (spec §1.6)
+ASYNC_PAYLOAD_LIMIT = 1_048_576  # 1 MB since Oct 2025 (spec §1.6; exact byte value UNKNOWN → MiB)
+ENV_VARS_LIMIT = 4096
+TAIL_BYTES = 4096
+
+# Python runtimes accepted for new functions. CHOICE (spec/terraform-subset: python3.9 create is
+# blocked since 2026; python3.10 reached Python's end of life in Oct 2026): 3.11+ only.
+SUPPORTED_RUNTIMES = ("python3.11", "python3.12", "python3.13", "python3.14")
+
+_dataplane: Any = None
+_applied = False
+
+
+def set_dataplane(dataplane: Any) -> None:
+    global _dataplane
+    _dataplane = dataplane
+
+
+def _dp() -> Any:
+    if _dataplane is None:
+        raise _service_error("ServiceException", "The lambdalab data plane is not running.", 500)
+    return _dataplane
+
+
+# -- errors -----------------------------------------------------------------------------------
+
+
+def _service_error(code: str, message: str, status: int = 400, **extra: Any) -> Exception:
+    """A JSON error moto's response layer turns into AWS's wire format."""
+    from moto.core.exceptions import JsonRESTError
+
+    err = JsonRESTError(code, message)
+    err.code = status
+    if extra:
+        body = {"__type": code, "message": message, **extra}
+        err.description = json.dumps(body)
+    return err
+
+
+def _invalid(message: str) -> Exception:
+    return _service_error("InvalidParameterValueException", message)
+
+
+# -- version guard ----------------------------------------------------------------------------
+
+
+def moto_version() -> tuple[int, ...]:
+    return tuple(int(p) for p in version("moto").split(".")[:3] if p.isdigit())
+
+
+def check() -> None:
+    """Raise if moto is outside the tested range or lacks a hook we patch."""
+    low, high = TESTED_MOTO
+    current = moto_version()
+    if not (low <= current < high):
+        raise RuntimeError(
+            f"lambdalab was tested with moto >= {'.'.join(map(str, low))} and < "
+            f"{'.'.join(map(str, high))}, found {version('moto')}. Reinstall with `make install`."
+        )
+    from moto.awslambda import models as lm
+    from moto.awslambda import responses as lr
+    from moto.awslambda import urls as lu
+    from moto.logs import models as logm
+    from moto.s3 import models as s3m
+    from moto.s3 import notifications as s3n
+
+    required = [
+        (lr.LambdaResponse, "invoke"),
+        (lr.LambdaResponse, "invoke_async"),
+        (lm.LambdaBackend, "create_function"),
+        (lm.LambdaBackend, "update_function_code"),
+        (lm.LambdaBackend, "delete_function"),
+        (lm.LambdaBackend, "put_function_event_invoke_config"),
+        (lm.LambdaBackend, "update_function_event_invoke_config"),
+        (lm.LambdaBackend, "get_function_event_invoke_config"),
+        (lm.LambdaBackend, "delete_function_event_invoke_config"),
+        (lm.LambdaBackend, "list_function_event_invoke_configs"),
+        (lm.LambdaFunction, "get_configuration"),
+        (lm.LambdaFunction, "update_configuration"),
+        (s3n, "send_event"),
+        (s3n, "_send_sqs_message"),
+        (s3n, "_send_sns_message"),
+        (s3m.S3Backend, "put_bucket_notification_configuration"),
+        (logm.LogStream, "put_log_events"),
+    ]
+    missing = [f"{owner.__name__}.{name}" for owner, name in required if not hasattr(owner, name)]
+    if not hasattr(lu, "url_paths"):
+        missing.append("moto.awslambda.urls.url_paths")
+    if missing:
+        raise RuntimeError(f"moto {version('moto')} lacks what lambdalab patches: {missing}")
+
+
+def apply() -> None:
+    """Install every patch (idempotent)."""
+    global _applied
+    if _applied:
+        return
+    check()
+    from moto.awslambda import models as lm
+    from moto.awslambda import responses as lr
+    from moto.awslambda import urls as lu
+    from moto.s3 import models as s3m
+    from moto.s3 import notifications as s3n
+
+    lr.LambdaResponse.invoke = _invoke_response
+    lr.LambdaResponse.invoke_async = _invoke_async_response
+    lr.LambdaResponse.put_function_recursion_config = _put_recursion_config
+    lr.LambdaResponse.get_function_recursion_config = _get_recursion_config
+    lu.url_paths[
+        r"{0}/(?P<api_version>[^/]+)/functions/(?P<function_name>[\w_:%-]+)/recursion-config/?$"
+    ] = lr.LambdaResponse.dispatch
+
+    lm.LambdaBackend.create_function = _wrap_create_function(lm.LambdaBackend.create_function)
+    lm.LambdaBackend.update_function_code = _wrap_update_code(lm.LambdaBackend.update_function_code)
+    lm.LambdaBackend.delete_function = _wrap_delete_function(lm.LambdaBackend.delete_function)
+    lm.LambdaFunction.get_configuration = _wrap_get_configuration(
+        lm.LambdaFunction.get_configuration
+    )
+    lm.LambdaFunction.update_configuration = _wrap_update_configuration(
+        lm.LambdaFunction.update_configuration
+    )
+    lm.LambdaBackend.put_function_event_invoke_config = _put_eic
+    lm.LambdaBackend.update_function_event_invoke_config = _update_eic
+    lm.LambdaBackend.get_function_event_invoke_config = _get_eic
+    lm.LambdaBackend.delete_function_event_invoke_config = _delete_eic
+    lm.LambdaBackend.list_function_event_invoke_configs = _list_eic
+
+    s3n.send_event = _wrap_send_event(s3n.send_event)
+    s3m.S3Backend.put_bucket_notification_configuration = _wrap_put_notification(
+        s3m.S3Backend.put_bucket_notification_configuration
+    )
+    _applied = True
+
+
+# -- Invoke -----------------------------------------------------------------------------------
+
+
+def _function_name_from_path(path: str) -> str:
+    return unquote(path.split("/functions/", 1)[1].split("/")[0])
+
+
+def _parse_payload(body: bytes | str | None) -> bytes:
+    if body is None or body in (b"", ""):
+        return b"{}"
+    raw = body.encode() if isinstance(body, str) else bytes(body)
+    try:
+        json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        snippet = raw[:40].decode("utf-8", "replace")
+        raise _service_error(
+            "InvalidRequestContentException",
+            f"Could not parse request body into json: Could not parse payload into json: "
+            f"{exc.__class__.__name__}: {exc}: [Source: (byte[])\"{snippet}\"]",
+        ) from None
+    return raw
+
+
+def _invoke_response(self: Any) -> tuple[int, dict[str, str], bytes | str]:
+    function_name = _function_name_from_path(self.path)
+    qualifier = self._get_param("qualifier") or self.querystring.get("Qualifier", [None])[0]
+    invocation_type = self.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
+    fn = self.backend.get_function(function_name, qualifier)  # 404 ResourceNotFoundException
+    body = self.body if isinstance(self.body, bytes) else (self.body or "").encode()
+    if invocation_type == "Event" and len(body) > ASYNC_PAYLOAD_LIMIT:
+        raise _service_error(
+            "RequestEntityTooLargeException",
+            f"{len(body)} byte payload is too large for the Event invocation type "
+            f"(limit {ASYNC_PAYLOAD_LIMIT} bytes)",
+            413,
+        )
+    if len(body) > SYNC_PAYLOAD_LIMIT:
+        raise _service_error(
+            "RequestEntityTooLargeException",
+            f"Request must be smaller than {SYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction "
+            "operation",
+            413,
+        )
+    payload = _parse_payload(body)
+    trace_header = self.headers.get("X-Amzn-Trace-Id")
+    if invocation_type == "DryRun":
+        return 204, {"status": "204"}, b""
+    if invocation_type == "Event":
+        request_id = _dp().invoke_event(fn, payload, trace_header=trace_header, source="invoke")
+        return 202, {"status": "202", "x-amzn-RequestId": request_id}, b""
+    if invocation_type != "RequestResponse":
+        raise _invalid(f"Unsupported invocation type {invocation_type}")
+    result = _dp().invoke_sync(
+        fn,
+        payload,
+        trace_header=trace_header,
+        client_context=self.headers.get("X-Amz-Client-Context"),
+    )
+    headers = {
+        "content-type": "application/json",
+        "X-Amz-Executed-Version": str(fn.version),
+        "x-amzn-RequestId": result.request_id,
+    }
+    if result.function_error:
+        headers["X-Amz-Function-Error"] = result.function_error
+    if self.headers.get("X-Amz-Log-Type") == "Tail":
+        tail = result.log_tail.encode()[-TAIL_BYTES:]
+        headers["X-Amz-Log-Result"] = base64.b64encode(tail).decode()
+    return 200, headers, result.payload
+
+
+def _invoke_async_response(self: Any) -> tuple[int, dict[str, str], str]:
+    """Deprecated InvokeAsync (spec §1.9): 202 and {"Status": 202}; same async path as Event."""
+    function_name = _function_name_from_path(self.path)
+    fn = self.backend.get_function(function_name, None)
+    body = self.body if isinstance(self.body, bytes) else (self.body or "").encode()
+    if len(body) > 262_144:
+        raise _service_error(
+            "RequestTooLargeException",
+            f"{len(body)} byte payload is too large for the InvokeAsync operation "
+            "(limit 262144 bytes). For larger payloads, up to 1MB, use Invoke.",
+            413,
+        )
+    payload = _parse_payload(body)
+    _dp().invoke_event(fn, payload, trace_header=None, source="invoke-async")
+    return 202, {"status": "202"}, json.dumps({"Status": 202})
+
+
+# -- CreateFunction / configuration -----------------------------------------------------------
+
+
+def _check_runtime(runtime: str | None) -> None:
+    if runtime in SUPPORTED_RUNTIMES:
+        return
+    if runtime and runtime.startswith("python"):
+        raise _invalid(
+            f"The runtime parameter of {runtime} is no longer supported for creating or updating "
+            f"AWS Lambda functions. We recommend you use a supported runtime "
+            f"({', '.join(SUPPORTED_RUNTIMES)}) while creating or updating functions."
+        )
+    raise _invalid(
+        f"Value '{runtime}' at 'runtime' is not available in lambdalab, which runs Python "
+        f"handlers only. Use one of: {', '.join(SUPPORTED_RUNTIMES)}."
+    )
+
+
+def _check_environment(env: dict[str, Any] | None) -> None:
+    variables = (env or {}).get("Variables") or {}
+    measured = json.dumps(variables, separators=(",", ":"))
+    if len(measured.encode()) > ENV_VARS_LIMIT:
+        raise _invalid(
+            "Lambda was unable to configure your environment variables because the environment "
+            "variables you have provided exceeded the 4KB limit. String measured: " + measured[:200]
+        )
+
+
+def _check_zip(zip_bytes: bytes | str | None) -> None:
+    if zip_bytes is None:
+        return
+    data = base64.b64decode(zip_bytes) if isinstance(zip_bytes, str) else zip_bytes
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            zf.namelist()
+    except (zipfile.BadZipFile, ValueError):
+        raise _invalid(
+            "Could not unzip uploaded file. Please check your file, then try to upload again."
+        ) from None
+
+
+def _check_role(account_id: str, role_arn: str) -> None:
+    from lambdalab import iam
+
+    role = iam.get_role(account_id, role_arn)
+    if role is None or not iam.role_trusts_lambda(role.assume_role_policy_document):
+        raise _invalid("The role defined for the function cannot be assumed by Lambda.")
+
+
+def _check_dead_letter(account_id: str, role_arn: str, dlc: dict[str, Any] | None) -> None:
+    from lambdalab import iam
+
+    target = (dlc or {}).get("TargetArn")
+    if not target:
+        return
+    service = target.split(":")[2] if target.count(":") >= 5 else ""
+    if service == "sqs":
+        action, verb = "sqs:SendMessage", "SendMessage on SQS"
+    elif service == "sns":
+        action, verb = "sns:Publish", "Publish on SNS"
+    else:
+        raise _invalid(
+            f"1 validation error detected: Value '{target}' at 'deadLetterConfig.targetArn' "
+            "failed to satisfy constraint: the dead-letter queue must be an SQS queue or SNS topic ARN"
+        )
+    if not iam.role_allows(account_id, role_arn, action, target):
+        raise _invalid(f"The provided execution role does not have permissions to call {verb}")
+
+
+def _wrap_create_function(original: Any) -> Any:
+    @functools.wraps(original)
+    def create_function(self: Any, spec: dict[str, Any]) -> Any:
+        if spec.get("PackageType", "Zip") == "Zip":
+            _check_runtime(spec.get("Runtime"))
+            _check_zip((spec.get("Code") or {}).get("ZipFile"))
+        _check_environment(spec.get("Environment"))
+        role = spec.get("Role", "")
+        from moto.awslambda.exceptions import InvalidRoleFormat
+
+        import re
+
+        if not re.fullmatch(InvalidRoleFormat.pattern, role or ""):
+            raise InvalidRoleFormat(role)
+        _check_role(self.account_id, role)
+        _check_dead_letter(self.account_id, role, spec.get("DeadLetterConfig"))
+        fn = original(self, spec)
+        latest = self.get_function(spec["FunctionName"])
+        latest.lab_dead_letter = dict(spec.get("DeadLetterConfig") or {})
+        latest.lab_logging = _logging_config(latest, spec.get("LoggingConfig"))
+        return fn
+
+    return create_function
+
+
+def _logging_config(fn: Any, given: dict[str, Any] | None) -> dict[str, Any]:
+    config = {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{fn.function_name}"}
+    config.update({k: v for k, v in (given or {}).items() if v})
+    return config
+
+
+def _wrap_update_code(original: Any) -> Any:
+    @functools.wraps(original)
+    def update_function_code(self: Any, function_name: str, qualifier: Any, body: dict) -> Any:
+        _check_zip(body.get("ZipFile"))
+        result = original(self, function_name, qualifier, body)
+        if _dataplane is not None:
+            _dataplane.function_changed(function_name)
+        return result
+
+    return update_function_code
+
+
+def _wrap_delete_function(original: Any) -> Any:
+    @functools.wraps(original)
+    def delete_function(self: Any, function_name: str, qualifier: Any = None) -> Any:
+        result = original(self, function_name, qualifier)
+        if _dataplane is not None:
+            _dataplane.function_changed(function_name.split(":")[-1])
+        return result
+
+    return delete_function
+
+
+def _wrap_get_configuration(original: Any) -> Any:
+    @functools.wraps(original)
+    def get_configuration(self: Any, on_create: bool = False) -> dict[str, Any]:
+        config = original(self, on_create)
+        dlc = getattr(self, "lab_dead_letter", None)
+        if dlc:
+            config["DeadLetterConfig"] = dict(dlc)
+        config["LoggingConfig"] = getattr(self, "lab_logging", None) or _logging_config(self, None)
+        return config
+
+    return get_configuration
+
+
+def _wrap_update_configuration(original: Any) -> Any:
+    @functools.wraps(original)
+    def update_configuration(self: Any, config_updates: dict[str, Any]) -> dict[str, Any]:
+        if "Runtime" in config_updates:
+            _check_runtime(config_updates["Runtime"])
+        if "Environment" in config_updates:
+            _check_environment(config_updates["Environment"])
+        role = config_updates.get("Role", self.role)
+        if "Role" in config_updates:
+            _check_role(self.account_id, role)
+        if "DeadLetterConfig" in config_updates:
+            _check_dead_letter(self.account_id, role, config_updates["DeadLetterConfig"])
+            self.lab_dead_letter = dict(config_updates["DeadLetterConfig"] or {})
+        if "LoggingConfig" in config_updates:
+            self.lab_logging = _logging_config(self, config_updates["LoggingConfig"])
+        result = original(self, config_updates)
+        if _dataplane is not None:
+            _dataplane.function_changed(self.function_name)
+        return result
+
+    return update_configuration
+
+
+# -- EventInvokeConfig (spec §2.10–2.12) -------------------------------------------------------
+
+
+def _eic_store(fn: Any) -> dict[str, dict[str, Any]]:
+    if not hasattr(fn, "lab_event_invoke_config"):
+        fn.lab_event_invoke_config = {}
+    return fn.lab_event_invoke_config
+
+
+def _eic_response(fn: Any, qualifier: str, config: dict[str, Any]) -> dict[str, Any]:
+    response: dict[str, Any] = {
+        "LastModified": config["LastModified"],
+        "FunctionArn": f"{fn.function_arn}:{qualifier}",
+    }
+    for key in ("MaximumRetryAttempts", "MaximumEventAgeInSeconds"):
+        if key in config:
+            response[key] = config[key]
+    dest = config.get("DestinationConfig") or {}
+    response["DestinationConfig"] = {
+        "OnSuccess": dest.get("OnSuccess") or {},
+        "OnFailure": dest.get("OnFailure") or {},
+    }
+    return response
+
+
+def _split_name(function_name: str) -> tuple[str, str]:
+    """``name``, ``name:qualifier`` or a full ARN → (name, qualifier)."""
+    parts = function_name.split(":")
+    if function_name.startswith("arn:"):
+        name = parts[6]
+        qualifier = parts[7] if len(parts) > 7 else "$LATEST"
+    else:
+        name = parts[0]
+        qualifier = parts[1] if len(parts) > 1 else "$LATEST"
+    return name, qualifier
+
+
+def _store_eic(self: Any, function_name: str, config: dict[str, Any], merge: bool) -> Any:
+    from lambdalab.invoke import settings as async_settings
+
+    name, qualifier = _split_name(function_name)
+    fn = self.get_function(name)
+    store = _eic_store(fn)
+    new = dict(store.get(qualifier, {})) if merge else {}
+    if merge and qualifier not in store:
+        raise _service_error(
+            "ResourceNotFoundException",
+            f"The function {fn.function_arn}:{qualifier} doesn't have an EventInvokeConfig",
+            404,
+        )
+    for key in ("MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig"):
+        if key in config and config[key] is not None:
+            new[key] = config[key]
+    try:
+        async_settings.validate_event_invoke_config(
+            new, function_arn=fn.function_arn, destination_exists=_destination_exists(self)
+        )
+    except async_settings.AwsError as err:
+        raise _service_error(err.code, err.message, err.status) from None
+    from moto.core.utils import iso_8601_datetime_with_nanoseconds
+
+    new["LastModified"] = iso_8601_datetime_with_nanoseconds()
+    store[qualifier] = new
+    return _eic_response(fn, qualifier, new)
+
+
+def _destination_exists(backend: Any) -> Any:
+    def exists(arn: str) -> bool:
+        return _dp().resource_exists(arn)
+
+    return exists
+
+
+def _put_eic(self: Any, function_name: str, config: dict[str, Any]) -> Any:
+    return _store_eic(self, function_name, config, merge=False)
+
+
+def _update_eic(self: Any, function_name: str, config: dict[str, Any]) -> Any:
+    return _store_eic(self, function_name, config, merge=True)
+
+
+def _get_eic(self: Any, function_name: str) -> Any:
+    name, qualifier = _split_name(function_name)
+    fn = self.get_function(name)
+    config = _eic_store(fn).get(qualifier)
+    if config is None:
+        raise _service_error(
+            "ResourceNotFoundException",
+            f"The function {fn.function_arn}:{qualifier} doesn't have an EventInvokeConfig",
+            404,
+        )
+    return _eic_response(fn, qualifier, config)
+
+
+def _delete_eic(self: Any, function_name: str) -> None:
+    name, qualifier = _split_name(function_name)
+    self.get_function_event_invoke_config(function_name)
+    _eic_store(self.get_function(name)).pop(qualifier, None)
+
+
+def _list_eic(self: Any, function_name: str) -> dict[str, Any]:
+    name, _ = _split_name(function_name)
+    fn = self.get_function(name)
+    return {
+        "FunctionEventInvokeConfigs": [
+            _eic_response(fn, q, c) for q, c in sorted(_eic_store(fn).items())
+        ]
+    }
+
+
+def event_invoke_config(fn: Any, qualifier: str = "$LATEST") -> dict[str, Any]:
+    """The stored config for the data plane (empty dict when none)."""
+    return dict(_eic_store(fn).get(qualifier, {}))
+
+
+# -- Recursion config (spec §5.5) --------------------------------------------------------------
+
+
+def _put_recursion_config(self: Any) -> tuple[int, dict[str, str], str]:
+    name = _function_name_from_path(self.path)
+    fn = self.backend.get_function(name)
+    value = (self.json_body or {}).get("RecursiveLoop")
+    if value not in ("Allow", "Terminate"):
+        raise _service_error(
+            "ValidationException",
+            f"1 validation error detected: Value '{value}' at 'recursiveLoop' failed to satisfy "
+            "constraint: Member must satisfy enum value set: [Terminate, Allow]",
+        )
+    fn.lab_recursive_loop = value
+    return 200, {}, json.dumps({"RecursiveLoop": value})
+
+
+def _get_recursion_config(self: Any) -> tuple[int, dict[str, str], str]:
+    name = _function_name_from_path(self.path)
+    fn = self.backend.get_function(name)
+    return 200, {}, json.dumps({"RecursiveLoop": recursive_loop(fn)})
+
+
+def recursive_loop(fn: Any) -> str:
+    return getattr(fn, "lab_recursive_loop", "Terminate")
+
+
+# -- S3 notifications (spec §7) ----------------------------------------------------------------
+
+
+def _wrap_send_event(original: Any) -> Any:
+    @functools.wraps(original)
+    def send_event(account_id: str, event_name: Any, bucket: Any, key: Any) -> None:
+        if bucket.notification_configuration is None:
+            return None
+        if _dataplane is None:
+            return original(account_id, event_name, bucket, key)
+        _dataplane.s3_event(account_id, str(getattr(event_name, "value", event_name)), bucket, key)
+
+    return send_event
+
+
+def _wrap_put_notification(original: Any) -> Any:
+    @functools.wraps(original)
+    def put_bucket_notification_configuration(
+        self: Any, bucket_name: str, notification_config: dict[str, Any]
+    ) -> None:
+        from lambdalab.server import current_request_headers
+
+        skip = current_request_headers().get("X-Amz-Skip-Destination-Validation", "") == "true"
+        if _dataplane is not None:
+            bucket = self.get_bucket(bucket_name)
+            _dataplane.validate_notification(bucket, notification_config, skip_destinations=skip)
+        return original(self, bucket_name, notification_config)
+
+    return put_bucket_notification_configuration
