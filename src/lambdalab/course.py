@@ -1,0 +1,132 @@
+"""Small helpers the notebooks share, so each cell shows the idea and not the plumbing.
+
+Everything here is plain boto3 against whatever endpoint the environment points at (the lab,
+or real AWS when a learner opts in), and prints facts rather than raw API responses.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+LAMBDA_TRUST_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+
+
+def zip_code(source: str | Path, filename: str = "lambda_function.py") -> bytes:
+    """Zip a folder (every file in it), a single .py file, or source text given as a string."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        path = Path(source) if not (isinstance(source, str) and "\n" in source) else None
+        if path is not None and path.is_dir():
+            for file in sorted(p for p in path.rglob("*") if p.is_file()):
+                if "__pycache__" in file.parts:
+                    continue
+                zf.write(file, file.relative_to(path).as_posix())
+        elif path is not None and path.is_file():
+            zf.write(path, path.name)
+        else:
+            zf.writestr(filename, str(source))
+    return buf.getvalue()
+
+
+def ensure_role(name: str, statements: Iterable[dict[str, Any]] = (), *, iam: Any = None) -> str:
+    """An execution role Lambda can assume, with basic logging and ``statements`` inline.
+
+    Re-running replaces the inline policy, so a notebook cell can be run twice.
+    """
+    iam = iam or boto3.client("iam")
+    try:
+        arn = iam.get_role(RoleName=name)["Role"]["Arn"]
+    except iam.exceptions.NoSuchEntityException:
+        arn = iam.create_role(
+            RoleName=name, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST_POLICY)
+        )["Role"]["Arn"]
+    iam.attach_role_policy(RoleName=name, PolicyArn=BASIC_EXECUTION)
+    statements = list(statements)
+    if statements:
+        iam.put_role_policy(
+            RoleName=name,
+            PolicyName=f"{name}-inline",
+            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+        )
+    else:
+        for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]:
+            iam.delete_role_policy(RoleName=name, PolicyName=policy)
+    return arn
+
+
+def deploy_function(
+    name: str,
+    code: str | Path,
+    *,
+    role_statements: Iterable[dict[str, Any]] = (),
+    handler: str = "lambda_function.lambda_handler",
+    runtime: str = "python3.12",
+    timeout: int = 3,
+    memory_size: int = 128,
+    environment: dict[str, str] | None = None,
+    dead_letter_arn: str | None = None,
+    client: Any = None,
+) -> str:
+    """Create the function, or update its code and configuration if it exists. Returns its ARN."""
+    lam = client or boto3.client("lambda")
+    role_arn = ensure_role(f"{name}-role", role_statements)
+    config: dict[str, Any] = {
+        "Role": role_arn,
+        "Handler": handler,
+        "Runtime": runtime,
+        "Timeout": timeout,
+        "MemorySize": memory_size,
+        "Environment": {"Variables": environment or {}},
+        "DeadLetterConfig": {"TargetArn": dead_letter_arn} if dead_letter_arn else {},
+    }
+    zipped = zip_code(code)
+    try:
+        lam.get_function(FunctionName=name)
+    except lam.exceptions.ResourceNotFoundException:
+        return lam.create_function(FunctionName=name, Code={"ZipFile": zipped}, **config)[
+            "FunctionArn"
+        ]
+    lam.update_function_code(FunctionName=name, ZipFile=zipped)
+    return lam.update_function_configuration(FunctionName=name, **config)["FunctionArn"]
+
+
+def log_messages(function_name: str, *, logs: Any = None) -> list[str]:
+    """Every log line of a function, oldest first (all streams interleaved)."""
+    logs = logs or boto3.client("logs")
+    group = f"/aws/lambda/{function_name}"
+    messages: list[str] = []
+    kwargs: dict[str, Any] = {"logGroupName": group, "interleaved": True}
+    try:
+        while True:
+            page = logs.filter_log_events(**kwargs)
+            messages += [e["message"].rstrip("\n") for e in page["events"]]
+            if not page.get("nextToken"):
+                return messages
+            kwargs["nextToken"] = page["nextToken"]
+    except logs.exceptions.ResourceNotFoundException:
+        return []
+
+
+def timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, float]:
+    """Call ``fn`` and return (its result, wall seconds it took)."""
+    started = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return result, time.perf_counter() - started

@@ -1,0 +1,207 @@
+"""End to end for issue 4: Event invokes, S3 notifications, retries, DLQ, destinations,
+recursion — through HTTP against the running lab. Rule numbers refer to
+shared/reference/lambda-async-spec.md."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.conftest import make_function, make_role
+
+RECORD = """
+import json
+def lambda_handler(event, context):
+    print(json.dumps(event))
+    return "ok"
+"""
+
+FAIL = """
+def lambda_handler(event, context):
+    raise RuntimeError("intentional failure")
+"""
+
+
+def _bucket(lab, name):
+    lab.client("s3").create_bucket(
+        Bucket=name, CreateBucketConfiguration={"LocationConstraint": lab.region}
+    )
+
+
+def _allow_s3(lab, fn, bucket):
+    lab.client("lambda").add_permission(
+        FunctionName=fn,
+        StatementId="s3",
+        Action="lambda:InvokeFunction",
+        Principal="s3.amazonaws.com",
+        SourceArn=f"arn:aws:s3:::{bucket}",
+    )
+
+
+def _notify(lab, bucket, fn_arn, **filter_rules):
+    config = {"LambdaFunctionArn": fn_arn, "Events": ["s3:ObjectCreated:*"], "Id": "cfg"}
+    if filter_rules:
+        config["Filter"] = {
+            "Key": {"FilterRules": [{"Name": k, "Value": v} for k, v in filter_rules.items()]}
+        }
+    lab.client("s3").put_bucket_notification_configuration(
+        Bucket=bucket, NotificationConfiguration={"LambdaFunctionConfigurations": [config]}
+    )
+
+
+def _printed_json(lab, fn):
+    events = lab.client("logs").filter_log_events(logGroupName=f"/aws/lambda/{fn}")["events"]
+    return [json.loads(e["message"]) for e in events if e["message"].startswith("{")]
+
+
+def test_event_invoke_answers_202_at_once_and_runs_later(lab):
+    """§1.3, §1.4: 202 with an empty body; the handler runs from the queue."""
+    make_function(lab, "rec", RECORD)
+    started = time.perf_counter()
+    resp = lab.client("lambda").invoke(FunctionName="rec", InvocationType="Event", Payload=b'{"k": 1}')
+    assert time.perf_counter() - started < 2.0
+    assert resp["StatusCode"] == 202
+    assert resp["Payload"].read() == b""
+    lab.wait_idle(30)
+    assert _printed_json(lab, "rec") == [{"k": 1}]
+
+
+def test_async_payload_over_1_mb_is_413(lab):
+    """§1.6–1.7."""
+    make_function(lab, "rec", RECORD)
+    with pytest.raises(ClientError) as err:
+        lab.client("lambda").invoke(
+            FunctionName="rec", InvocationType="Event", Payload=json.dumps({"x": "a" * 1_100_000})
+        )
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 413
+    assert "too large for the Event invocation type" in err.value.response["Error"]["Message"]
+
+
+def test_unknown_function_event_invoke_fails_synchronously(lab):
+    """§1.8."""
+    with pytest.raises(ClientError) as err:
+        lab.client("lambda").invoke(FunctionName="missing", InvocationType="Event", Payload=b"{}")
+    assert err.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_s3_upload_invokes_the_function_with_the_full_record(lab):
+    """§7.2–7.5: full record, form-encoded key, through the async path."""
+    _bucket(lab, "uploads-bucket")
+    fn = make_function(lab, "rec", RECORD)
+    _allow_s3(lab, "rec", "uploads-bucket")
+    _notify(lab, "uploads-bucket", fn["FunctionArn"], prefix="in/")
+    s3 = lab.client("s3")
+    s3.put_object(Bucket="uploads-bucket", Key="in/red flower.jpg", Body=b"x" * 10)
+    s3.put_object(Bucket="uploads-bucket", Key="out/ignored.txt", Body=b"y")
+    lab.wait_idle(30)
+    (event,) = _printed_json(lab, "rec")
+    (record,) = event["Records"]
+    assert list(record)[:9] == [
+        "eventVersion", "eventSource", "awsRegion", "eventTime", "eventName",
+        "userIdentity", "requestParameters", "responseElements", "s3",
+    ]
+    assert record["eventName"] == "ObjectCreated:Put"
+    assert record["s3"]["object"]["key"] == "in/red+flower.jpg"
+    assert record["s3"]["object"]["size"] == 10
+    assert record["s3"]["configurationId"] == "cfg"
+    assert record["s3"]["object"]["sequencer"]
+
+
+def test_notification_without_permission_is_refused(lab):
+    """§7.10: the article's depends_on exists because S3 checks the permission."""
+    _bucket(lab, "strict-bucket")
+    fn = make_function(lab, "rec", RECORD)
+    with pytest.raises(ClientError) as err:
+        _notify(lab, "strict-bucket", fn["FunctionArn"])
+    assert err.value.response["Error"]["Code"] == "InvalidArgument"
+    assert err.value.response["Error"]["Message"] == (
+        "Unable to validate the following destination configurations"
+    )
+
+
+def test_default_retries_run_at_0_60_180_simulated_seconds(lab):
+    """§3.1–3.3: two retries, ~1 min then ~2 min, same request id; fast-forwarded."""
+    make_function(lab, "fail", FAIL)
+    wall = time.perf_counter()
+    lab.client("lambda").invoke(FunctionName="fail", InvocationType="Event", Payload=b"{}")
+    lab.wait_idle(30)
+    assert time.perf_counter() - wall < 15
+    attempts = lab.invocations("fail")
+    assert [a.attempt for a in attempts] == [1, 2, 3]
+    assert len({a.request_id for a in attempts}) == 1
+    t0 = attempts[0].start
+    offsets = [(a.start - t0).total_seconds() for a in attempts]
+    assert offsets[1] == pytest.approx(60, abs=5)
+    assert offsets[2] == pytest.approx(180, abs=10)
+
+
+def test_dlq_receives_the_original_event_with_attributes(lab):
+    """§4.10: body = the event, attributes RequestID / ErrorCode / ErrorMessage."""
+    sqs = lab.client("sqs")
+    queue_url = sqs.create_queue(QueueName="fail-dlq")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    role = make_role(
+        lab, "dlq-role", [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queue_arn}]
+    )
+    make_function(lab, "fail", FAIL, role_arn=role, DeadLetterConfig={"TargetArn": queue_arn})
+    lab.client("lambda").put_function_event_invoke_config(
+        FunctionName="fail", MaximumRetryAttempts=0
+    )
+    lab.client("lambda").invoke(
+        FunctionName="fail", InvocationType="Event", Payload=b'{"order": 42}'
+    )
+    lab.wait_idle(30)
+    msgs = sqs.receive_message(
+        QueueUrl=queue_url, MessageAttributeNames=["All"], MaxNumberOfMessages=10
+    )["Messages"]
+    assert len(msgs) == 1
+    assert json.loads(msgs[0]["Body"]) == {"order": 42}
+    attrs = msgs[0]["MessageAttributes"]
+    assert attrs["ErrorMessage"]["StringValue"] == "intentional failure"
+    assert attrs["ErrorCode"]["StringValue"] == "200"
+    assert attrs["RequestID"]["StringValue"] == lab.invocations("fail")[0].request_id
+
+
+def test_dlq_the_role_cannot_write_is_refused_at_configuration_time(lab):
+    """§4.13."""
+    sqs = lab.client("sqs")
+    url = sqs.create_queue(QueueName="locked")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    with pytest.raises(ClientError) as err:
+        make_function(lab, "fail", FAIL, DeadLetterConfig={"TargetArn": arn})
+    assert err.value.response["Error"]["Message"] == (
+        "The provided execution role does not have permissions to call SendMessage on SQS"
+    )
+
+
+def test_recursive_s3_loop_is_stopped(lab):
+    """§5: a function that writes back to its own trigger bucket is stopped after 16."""
+    _bucket(lab, "loop-bucket")
+    role = make_role(
+        lab,
+        "loop-role",
+        [{"Effect": "Allow", "Action": ["s3:*"], "Resource": "arn:aws:s3:::loop-bucket/*"}],
+    )
+    source = """
+import boto3, urllib.parse
+s3 = boto3.client("s3")
+def lambda_handler(event, context):
+    key = urllib.parse.unquote_plus(event["Records"][0]["s3"]["object"]["key"])
+    s3.put_object(Bucket="loop-bucket", Key=key + "x", Body=b"again")
+"""
+    fn = make_function(lab, "looper", source, role_arn=role)
+    _allow_s3(lab, "looper", "loop-bucket")
+    _notify(lab, "loop-bucket", fn["FunctionArn"])
+    lab.client("s3").put_object(Bucket="loop-bucket", Key="k", Body=b"start")
+    lab.wait_idle(60)
+    runs = [a for a in lab.invocations("looper")]
+    assert 15 <= len(runs) <= 17
+    keys = lab.client("s3").list_objects_v2(Bucket="loop-bucket")["KeyCount"]
+    assert keys < 20
