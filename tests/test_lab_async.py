@@ -61,7 +61,9 @@ def test_event_invoke_answers_202_at_once_and_runs_later(lab):
     """§1.3, §1.4: 202 with an empty body; the handler runs from the queue."""
     make_function(lab, "rec", RECORD)
     started = time.perf_counter()
-    resp = lab.client("lambda").invoke(FunctionName="rec", InvocationType="Event", Payload=b'{"k": 1}')
+    resp = lab.client("lambda").invoke(
+        FunctionName="rec", InvocationType="Event", Payload=b'{"k": 1}'
+    )
     assert time.perf_counter() - started < 2.0
     assert resp["StatusCode"] == 202
     assert resp["Payload"].read() == b""
@@ -100,8 +102,15 @@ def test_s3_upload_invokes_the_function_with_the_full_record(lab):
     (event,) = _printed_json(lab, "rec")
     (record,) = event["Records"]
     assert list(record)[:9] == [
-        "eventVersion", "eventSource", "awsRegion", "eventTime", "eventName",
-        "userIdentity", "requestParameters", "responseElements", "s3",
+        "eventVersion",
+        "eventSource",
+        "awsRegion",
+        "eventTime",
+        "eventName",
+        "userIdentity",
+        "requestParameters",
+        "responseElements",
+        "s3",
     ]
     assert record["eventName"] == "ObjectCreated:Put"
     assert record["s3"]["object"]["key"] == "in/red+flower.jpg"

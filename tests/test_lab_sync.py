@@ -98,7 +98,9 @@ def test_logs_reach_cloudwatch_with_aws_lines(lab):
 
 
 def test_timeout_is_reported_as_aws_does(lab):
-    make_function(lab, "slow", "import time\ndef lambda_handler(e, c):\n    time.sleep(5)\n", Timeout=1)
+    make_function(
+        lab, "slow", "import time\ndef lambda_handler(e, c):\n    time.sleep(5)\n", Timeout=1
+    )
     resp, body = invoke(lab, "slow")
     assert resp["FunctionError"] == "Unhandled"
     doc = json.loads(body)
@@ -115,7 +117,9 @@ def test_import_error_is_runtime_import_module_error(lab):
 
 def test_handler_gets_role_credentials_and_iam_bites(lab):
     s3 = lab.client("s3")
-    s3.create_bucket(Bucket="iam-bites", CreateBucketConfiguration={"LocationConstraint": lab.region})
+    s3.create_bucket(
+        Bucket="iam-bites", CreateBucketConfiguration={"LocationConstraint": lab.region}
+    )
     s3.put_object(Bucket="iam-bites", Key="a.txt", Body=b"hi")
     role = make_role(
         lab,
@@ -161,10 +165,16 @@ def test_role_that_does_not_trust_lambda_is_refused(lab):
     doc = {
         "Version": "2012-10-17",
         "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "ec2.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
         ],
     }
-    arn = iam.create_role(RoleName="ec2-role", AssumeRolePolicyDocument=json.dumps(doc))["Role"]["Arn"]
+    arn = iam.create_role(RoleName="ec2-role", AssumeRolePolicyDocument=json.dumps(doc))["Role"][
+        "Arn"
+    ]
     with pytest.raises(ClientError) as err:
         make_function(lab, "bad", ECHO, role_arn=arn)
     assert err.value.response["Error"]["Message"] == (
@@ -176,8 +186,11 @@ def test_a_zip_that_is_not_a_zip_is_refused(lab):
     role = make_role(lab)
     with pytest.raises(ClientError) as err:
         lab.client("lambda").create_function(
-            FunctionName="bad", Runtime="python3.12", Role=role,
-            Handler="lambda_function.lambda_handler", Code={"ZipFile": b"not a zip"},
+            FunctionName="bad",
+            Runtime="python3.12",
+            Role=role,
+            Handler="lambda_function.lambda_handler",
+            Code={"ZipFile": b"not a zip"},
         )
     assert "Could not unzip uploaded file" in err.value.response["Error"]["Message"]
 

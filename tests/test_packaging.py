@@ -23,10 +23,21 @@ def test_environment_yml_installs_the_project_so_pins_cannot_drift():
 
 def test_pyproject_pins_what_the_course_relies_on():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    deps = {d.split("[")[0].split(">")[0].split("=")[0].split(";")[0].strip(): d
-            for d in project["dependencies"]}
-    for name in ("boto3", "moto", "awslambdaric", "python-hcl2", "matplotlib", "jupyterlab",
-                 "nbval", "pytest", "awscli"):
+    deps = {
+        d.split("[")[0].split(">")[0].split("=")[0].split(";")[0].strip(): d
+        for d in project["dependencies"]
+    }
+    for name in (
+        "boto3",
+        "moto",
+        "awslambdaric",
+        "python-hcl2",
+        "matplotlib",
+        "jupyterlab",
+        "nbval",
+        "pytest",
+        "awscli",
+    ):
         assert name in deps, name
     assert "<5.3" in deps["moto"], "moto is monkey-patched: keep it to the tested range"
     assert "[server]" in deps["moto"]

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shlex
 import signal
 import sys
 import threading
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
 
-from lambdalab.server import STATUS_PATH
+from lambdalab.cloud import attach, fetch_status
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,16 +21,30 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     s = sub.add_parser("serve", help="run the local cloud in the foreground (for terminals)")
-    s.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
+    s.add_argument(
+        "--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)"
+    )
     s.add_argument("--port", type=int, default=4566, help="port (default 4566)")
-    s.add_argument("--clock", choices=["fast", "real"], default="fast",
-                   help="fast-forward AWS's waits (default) or keep wall time")
-    s.add_argument("--duplicate-delivery", type=float, default=0.0, metavar="P",
-                   help="deliver this share of async events twice (at-least-once lesson)")
+    s.add_argument(
+        "--clock",
+        choices=["fast", "real"],
+        default="fast",
+        help="fast-forward AWS's waits (default) or keep wall time",
+    )
+    s.add_argument(
+        "--duplicate-delivery",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help="deliver this share of async events twice (at-least-once lesson)",
+    )
 
     e = sub.add_parser("env", help="print export lines for a lab that is already running")
-    e.add_argument("--endpoint", default=None,
-                   help="lab endpoint (default: $AWS_ENDPOINT_URL or http://127.0.0.1:4566)")
+    e.add_argument(
+        "--endpoint",
+        default=None,
+        help="lab endpoint (default: $AWS_ENDPOINT_URL or http://127.0.0.1:4566)",
+    )
 
     t = sub.add_parser("tf", help="run terraform against the lab: lambdalab tf -- apply …")
     t.add_argument("--engine", choices=["auto", "terraform", "builtin"], default="auto")
@@ -81,7 +92,7 @@ def _serve(args: argparse.Namespace) -> int:
         clock=args.clock, host=args.host, port=args.port, duplicate_delivery=args.duplicate_delivery
     )
     print(f"lambdalab is serving a local AWS cloud on {lab.endpoint_url} (clock: {args.clock}).")
-    print("Paste these lines into another terminal (or run: eval \"$(lambdalab env)\"):\n")
+    print('Paste these lines into another terminal (or run: eval "$(lambdalab env)"):\n')
     print(_export_lines(lab.env()))
     print("\nPress Ctrl-C to stop.", flush=True)
     stop = threading.Event()
@@ -96,16 +107,11 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _status(endpoint: str) -> dict:
-    with urllib.request.urlopen(endpoint.rstrip("/") + STATUS_PATH, timeout=3) as resp:
-        return json.load(resp)
-
-
 def _env(args: argparse.Namespace) -> int:
     endpoint = args.endpoint or os.environ.get("AWS_ENDPOINT_URL") or "http://127.0.0.1:4566"
     try:
-        status = _status(endpoint)
-    except (urllib.error.URLError, OSError, ValueError):
+        status = fetch_status(endpoint)
+    except (OSError, ValueError):
         print(
             f"lambdalab env: no lab answers at {endpoint}.\n"
             "Start one in another terminal with `lambdalab serve`, then run this again.",
@@ -117,8 +123,6 @@ def _env(args: argparse.Namespace) -> int:
 
 
 def _tf(args: argparse.Namespace) -> int:
-    import lambdalab
-
     tf_args = list(args.args)
     if tf_args and tf_args[0] == "--":
         tf_args = tf_args[1:]
@@ -127,7 +131,15 @@ def _tf(args: argparse.Namespace) -> int:
         if a.startswith("-chdir="):
             chdir = a.split("=", 1)[1]
             tf_args.remove(a)
-    lab = lambdalab.start()
+    try:
+        lab = attach()
+    except (OSError, ValueError):
+        print(
+            "lambdalab tf: no lab is running. Start one with `lambdalab serve` in another "
+            'terminal and run `eval "$(lambdalab env)"` here first.',
+            file=sys.stderr,
+        )
+        return 1
     return lab.terraform(*tf_args, chdir=chdir, engine=args.engine)
 
 

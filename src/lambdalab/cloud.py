@@ -192,7 +192,7 @@ class Lab:
                 _current = None
 
     def reset(self) -> None:
-        """Empty cloud, same endpoint and credentials; queued events dropped, environments stopped."""
+        """Empty cloud, same endpoint and credentials; queued events dropped, environments gone."""
         from moto.moto_api._internal.models import moto_api_backend
 
         self._dataplane.reset()
@@ -270,3 +270,45 @@ class _LabLogs:
         kwargs.setdefault("client", self._lab.client("logs"))
         kwargs.setdefault("now", self._lab.now)
         return logs.tail(log_group, **kwargs)
+
+
+class RemoteLab:
+    """A lab running in another process (``lambdalab serve``), reached through its endpoint.
+
+    Offers what command-line tools need: endpoint, region, credentials, clients, the
+    simulated clock and terraform.
+    """
+
+    def __init__(self, endpoint_url: str, status: dict[str, Any]) -> None:
+        env = status.get("env") or {}
+        self.endpoint_url = endpoint_url
+        self.region = status.get("region", DEFAULT_REGION)
+        self.account_id = ACCOUNT_ID
+        self.credentials = iam.Credentials(
+            env.get("AWS_ACCESS_KEY_ID", ""), env.get("AWS_SECRET_ACCESS_KEY", "")
+        )
+
+    client = Lab.client
+    terraform = Lab.terraform
+
+    def now(self) -> datetime:
+        from datetime import UTC
+
+        return datetime.fromtimestamp(fetch_status(self.endpoint_url)["now"], tz=UTC)
+
+
+def fetch_status(endpoint_url: str, timeout: float = 3.0) -> dict[str, Any]:
+    """GET ``/_lambdalab/status`` of a running lab (raises OSError when none answers)."""
+    import json
+    import urllib.request
+
+    from lambdalab.server import STATUS_PATH
+
+    with urllib.request.urlopen(endpoint_url.rstrip("/") + STATUS_PATH, timeout=timeout) as r:
+        return json.load(r)
+
+
+def attach(endpoint_url: str | None = None) -> RemoteLab:
+    """The lab serving at ``endpoint_url`` (default ``$AWS_ENDPOINT_URL``, then port 4566)."""
+    endpoint_url = endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or "http://127.0.0.1:4566"
+    return RemoteLab(endpoint_url, fetch_status(endpoint_url))

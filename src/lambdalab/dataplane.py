@@ -311,13 +311,17 @@ class DataPlane:
     def validate_notification(
         self, bucket: Any, config: dict[str, Any], *, skip_destinations: bool
     ) -> None:
-        """AWS checks overlap always, and Lambda permissions unless told to skip (spec §7.8–7.10)."""
+        """Overlap is always checked; Lambda permissions unless told to skip (spec §7.8–7.10)."""
         from moto.s3.exceptions import InvalidArgumentError
 
         from lambdalab import s3events
 
         entries = []
-        for kind, arn_key in (("CloudFunction", "CloudFunction"), ("Queue", "Queue"), ("Topic", "Topic")):
+        for kind, arn_key in (
+            ("CloudFunction", "CloudFunction"),
+            ("Queue", "Queue"),
+            ("Topic", "Topic"),
+        ):
             for item in config.get(f"{kind}Configuration", []) or []:
                 entries.append((kind, item.get(arn_key), item))
         try:

@@ -60,7 +60,11 @@ def install_admin(account_id: str, region: str, creds: Credentials) -> None:
 
 def role_trusts_lambda(assume_role_policy: str | dict) -> bool:
     """Does the trust policy let ``lambda.amazonaws.com`` call ``sts:AssumeRole``?"""
-    doc = json.loads(assume_role_policy) if isinstance(assume_role_policy, str) else assume_role_policy
+    doc = (
+        json.loads(assume_role_policy)
+        if isinstance(assume_role_policy, str)
+        else assume_role_policy
+    )
     statements = doc.get("Statement", [])
     if isinstance(statements, dict):
         statements = [statements]
@@ -109,7 +113,9 @@ def role_allows(account_id: str, role_arn: str, action: str, resource: str) -> b
     backend = iam_backends[account_id]["aws"]
     role_name = role_arn.split("/")[-1]
     try:
-        policies: list = [backend.get_role_policy(role_name, n)[1] for n in backend.list_role_policies(role_name)]
+        policies: list = [
+            backend.get_role_policy(role_name, n)[1] for n in backend.list_role_policies(role_name)
+        ]
         attached, _ = backend.list_attached_role_policies(role_name)
     except Exception:  # the role does not exist: nothing is allowed
         return False

@@ -7,8 +7,8 @@ CRUD APIs). What it lacks we add here, routing to :mod:`lambdalab.dataplane`:
 * ``CreateFunction`` / ``UpdateFunctionConfiguration`` validate as AWS does (runtime, trust
   policy, environment size, zip, DLQ permission) and keep ``DeadLetterConfig`` and
   ``LoggingConfig``, which moto drops;
-* ``FunctionEventInvokeConfig`` is stored per function and acted on, ``Put/GetFunctionRecursionConfig``
-  exist;
+* ``FunctionEventInvokeConfig`` is stored per function and acted on;
+  ``Put/GetFunctionRecursionConfig`` exist;
 * S3 notifications to Lambda go through the async path with the full AWS record, and
   ``PutBucketNotificationConfiguration`` checks Lambda permissions and overlapping rules.
 
@@ -180,7 +180,7 @@ def _parse_payload(body: bytes | str | None) -> bytes:
         raise _service_error(
             "InvalidRequestContentException",
             f"Could not parse request body into json: Could not parse payload into json: "
-            f"{exc.__class__.__name__}: {exc}: [Source: (byte[])\"{snippet}\"]",
+            f'{exc.__class__.__name__}: {exc}: [Source: (byte[])"{snippet}"]',
         ) from None
     return raw
 
@@ -313,7 +313,8 @@ def _check_dead_letter(account_id: str, role_arn: str, dlc: dict[str, Any] | Non
     else:
         raise _invalid(
             f"1 validation error detected: Value '{target}' at 'deadLetterConfig.targetArn' "
-            "failed to satisfy constraint: the dead-letter queue must be an SQS queue or SNS topic ARN"
+            "failed to satisfy constraint: the dead-letter queue must be an SQS queue or "
+            "SNS topic ARN"
         )
     if not iam.role_allows(account_id, role_arn, action, target):
         raise _invalid(f"The provided execution role does not have permissions to call {verb}")
@@ -327,9 +328,9 @@ def _wrap_create_function(original: Any) -> Any:
             _check_zip((spec.get("Code") or {}).get("ZipFile"))
         _check_environment(spec.get("Environment"))
         role = spec.get("Role", "")
-        from moto.awslambda.exceptions import InvalidRoleFormat
-
         import re
+
+        from moto.awslambda.exceptions import InvalidRoleFormat
 
         if not re.fullmatch(InvalidRoleFormat.pattern, role or ""):
             raise InvalidRoleFormat(role)

@@ -1,0 +1,82 @@
+"""Pick the Terraform engine and run it against the lab (``lab.terraform`` / ``lambdalab tf``).
+
+``auto`` uses the real terraform CLI when it is on PATH and the configuration's providers can
+be installed (network, or a filesystem mirror); otherwise the built-in engine applies the same
+files. Either way the first line says which engine ran, and why.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+ENGINES = ("auto", "terraform", "builtin")
+
+
+def choose(chdir: Path, engine: str, env: dict[str, str] | None = None) -> tuple[str, str]:
+    """(engine to use, one-line reason)."""
+    from lambdalab.terraform import real
+
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    if engine == "builtin":
+        return "builtin", "asked for the built-in engine"
+    ok, reason = real.usable(chdir, env=env)
+    if engine == "terraform":
+        if not ok:
+            raise real.TerraformUnusable(reason)
+        return "terraform", reason
+    return ("terraform", reason) if ok else ("builtin", reason)
+
+
+def run(
+    lab: Any,
+    args: Sequence[str],
+    *,
+    chdir: Path,
+    engine: str = "auto",
+    out: Callable[[str], object] | None = None,
+) -> int:
+    """Run terraform ``args`` in ``chdir`` against ``lab``; returns terraform's exit code."""
+    from lambdalab.terraform import real
+
+    write = out or (lambda text: (sys.stdout.write(text), sys.stdout.flush()))
+    args, chdir_str = real.split_chdir(list(args), chdir)
+    chdir = Path(chdir_str)
+    env = None
+    picked, reason = choose(chdir, engine, env)
+    if picked == "terraform":
+        write(f"[lambdalab] engine: terraform ({reason})\n")
+        proc = real.run(
+            args,
+            endpoint_url=lab.endpoint_url,
+            region=lab.region,
+            chdir=chdir,
+            out=write,
+            access_key=lab.credentials.access_key_id,
+            secret_key=lab.credentials.secret_access_key,
+            check_usable=False,
+        )
+        return proc.returncode
+    from lambdalab.terraform import builtin
+
+    write(f"[lambdalab] engine: built-in ({reason})\n")
+    return builtin.run(args, chdir=chdir, ctx_factory=_context_factory(lab, chdir), out=write)
+
+
+def _context_factory(lab: Any, chdir: Path) -> Callable[[str], Any]:
+    """ApplyContext for the provider's region, with clients bound to the lab."""
+    from lambdalab.terraform.resources.base import ApplyContext
+
+    def make(region: str | None = None) -> ApplyContext:
+        return ApplyContext(
+            region=region or lab.region,
+            account_id=lab.account_id,
+            module_dir=chdir,
+            endpoint_url=lab.endpoint_url,
+            client_factory=lambda service, r: lab.client(service, region_name=r),
+        )
+
+    return make
