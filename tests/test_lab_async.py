@@ -10,7 +10,7 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import make_function, make_role
+from tests.lab_helpers import make_function, make_role
 
 RECORD = """
 import json

@@ -11,7 +11,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import make_function, make_role, zip_source
+from tests.lab_helpers import make_function, make_role, zip_source
 
 ECHO = """
 import os

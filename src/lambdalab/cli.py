@@ -53,20 +53,12 @@ def _parser() -> argparse.ArgumentParser:
 
     lg = sub.add_parser("logs", help="CloudWatch Logs commands")
     lsub = lg.add_subparsers(dest="logs_command", required=True, metavar="SUBCOMMAND")
-    tail = lsub.add_parser("tail", help="aws logs tail (AWS CLI v2) for the lab")
-    tail.add_argument("log_group")
-    tail.add_argument("--since", default="10m")
-    tail.add_argument("--follow", action="store_true")
-    tail.add_argument("--format", choices=["detailed", "short", "json"], default="detailed")
-    tail.add_argument("--log-stream-names", nargs="+", default=None)
-    tail.add_argument("--log-stream-name-prefix", default=None)
-    tail.add_argument("--filter-pattern", default=None)
-    tail.add_argument("--color", choices=["auto", "on", "off"], default="auto")
+    from lambdalab import charts, logs
 
-    tl = sub.add_parser("timeline", help="draw the retry timeline of a function's log group")
-    tl.add_argument("log_group")
-    tl.add_argument("--out", required=True, help="PNG file to write")
-    tl.add_argument("--request-id", default=None)
+    logs.add_arguments(lsub.add_parser("tail", help="aws logs tail (AWS CLI v2) for the lab"))
+    charts.add_arguments(
+        sub.add_parser("timeline", help="draw the retry timeline of a function's log group")
+    )
     return p
 
 
@@ -146,21 +138,13 @@ def _tf(args: argparse.Namespace) -> int:
 def _logs(args: argparse.Namespace) -> int:
     from lambdalab import logs
 
-    return logs.tail(
-        args.log_group,
-        since=args.since,
-        follow=args.follow,
-        format=args.format,
-        log_stream_names=args.log_stream_names,
-        log_stream_name_prefix=args.log_stream_name_prefix,
-        filter_pattern=args.filter_pattern,
-        color=args.color,
-    )
+    return logs.run(args)
 
 
 def _timeline(args: argparse.Namespace) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
     from lambdalab import charts
 
-    charts.save_timeline(args.log_group, args.out, request_id=args.request_id)
-    print(f"wrote {args.out}")
-    return 0
+    return charts.run(args)

@@ -274,7 +274,7 @@ class DataPlane:
         import json
 
         for notification in config.cloud_function:
-            if notification.matches(event_name, key.name):
+            if _fires(notification, event_name, key.name):
                 name = notification.arn.split(":")[6]
                 try:
                     fn = self._function(name)
@@ -285,12 +285,12 @@ class DataPlane:
                     fn, body, trace_header=headers.get("X-Amzn-Trace-Id"), source="s3"
                 )
         for notification in config.queue:
-            if notification.matches(event_name, key.name):
+            if _fires(notification, event_name, key.name):
                 region = notification.arn.split(":")[3]
                 queue = notification.arn.split(":")[-1]
                 s3n._send_sqs_message(account_id, record(notification), queue, region)
         for notification in config.topic:
-            if notification.matches(event_name, key.name):
+            if _fires(notification, event_name, key.name):
                 region = notification.arn.split(":")[3]
                 s3n._send_sns_message(account_id, record(notification), notification.arn, region)
 
@@ -401,6 +401,14 @@ class DataPlane:
     def stop(self) -> None:
         self.engine.stop()
         self.runtime.stop_all()
+
+
+def _fires(notification: Any, event_name: str, key: str) -> bool:
+    """Does a stored moto notification fire for this event and key? (spec §7.7 matching)"""
+    from lambdalab import s3events
+
+    config = {"Event": notification.events, "Filter": notification.filters}
+    return s3events.configuration_matches(config, event_name, key)
 
 
 def _as_list(value: Any) -> list[str]:

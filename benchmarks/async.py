@@ -1,0 +1,163 @@
+"""Async path speed (issue 4). Prints measured values and ratios; asserts nothing.
+
+1. The default failing event (3 attempts + DLQ, ~180 simulated s): simulated ÷ wall seconds
+   (target ≥ 300×).
+2. N uploads through the article's move function (S3 → async queue → handler copies to
+   processed/ and deletes): events/s vs doing the same copy + delete directly with boto3
+   against the same server, measured in the same run (target ≥ 0.5×).
+3. Peak resident memory of the whole lab (this process + its execution environments).
+
+Run: ``.venv/bin/python benchmarks/async.py [--uploads 500]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+import lambdalab  # noqa: E402
+from lambdalab.course import deploy_function  # noqa: E402
+
+FAIL = "def lambda_handler(event, context):\n    raise RuntimeError('boom')\n"
+
+
+def tree_rss_mb() -> float:
+    """Current RSS of this process and all its children, from /proc (Linux)."""
+    import os
+
+    def children(pid: int) -> list[int]:
+        try:
+            with open(f"/proc/{pid}/task/{pid}/children") as f:
+                return [int(p) for p in f.read().split()]
+        except OSError:
+            return []
+
+    total, stack = 0, [os.getpid()]
+    while stack:
+        pid = stack.pop()
+        stack += children(pid)
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def failing_event(lab) -> tuple[float, float]:
+    sqs = lab.client("sqs")
+    url = sqs.create_queue(QueueName="bench-dlq")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    deploy_function(
+        "bench-fail",
+        FAIL,
+        role_statements=[{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": arn}],
+        dead_letter_arn=arn,
+    )
+    lam = lab.client("lambda")
+    sim0, wall0 = lab.clock.time(), time.perf_counter()
+    lam.invoke(FunctionName="bench-fail", InvocationType="Event", Payload=b"{}")
+    lab.wait_idle(120)
+    wall = time.perf_counter() - wall0
+    simulated = lab.clock.time() - sim0
+    delivered = sqs.receive_message(QueueUrl=url).get("Messages", [])
+    assert delivered, "the failed event did not reach the DLQ"
+    return simulated, wall
+
+
+def uploads(lab, n: int) -> tuple[float, float, float]:
+    s3 = lab.client("s3")
+    bucket = "bench-uploads"
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": lab.region})
+    # Direct rate: the same copy + delete the handler does, from one boto3 client.
+    for i in range(n):
+        s3.put_object(Bucket=bucket, Key=f"direct/{i}.txt", Body=b"Sample content\n")
+    t0 = time.perf_counter()
+    for i in range(n):
+        s3.copy_object(
+            Bucket=bucket, Key=f"done/{i}.txt", CopySource={"Bucket": bucket, "Key": f"direct/{i}.txt"}
+        )
+        s3.delete_object(Bucket=bucket, Key=f"direct/{i}.txt")
+    direct_rate = n / (time.perf_counter() - t0)
+
+    arn = deploy_function(
+        "bench-move",
+        ROOT / "lambda_functions" / "s3_move",
+        role_statements=[
+            {
+                "Effect": "Allow",
+                "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"],
+                "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+            }
+        ],
+    )
+    lab.client("lambda").add_permission(
+        FunctionName="bench-move",
+        StatementId="s3",
+        Action="lambda:InvokeFunction",
+        Principal="s3.amazonaws.com",
+        SourceArn=f"arn:aws:s3:::{bucket}",
+    )
+    s3.put_bucket_notification_configuration(
+        Bucket=bucket,
+        NotificationConfiguration={
+            "LambdaFunctionConfigurations": [
+                {
+                    "LambdaFunctionArn": arn,
+                    "Events": ["s3:ObjectCreated:*"],
+                    "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "uploads/"}]}},
+                }
+            ]
+        },
+    )
+    t0 = time.perf_counter()
+    for i in range(n):
+        s3.put_object(Bucket=bucket, Key=f"uploads/{i}.txt", Body=b"Sample content\n")
+    lab.wait_idle(600)
+    lab_rate = n / (time.perf_counter() - t0)
+    moved = s3.list_objects_v2(Bucket=bucket, Prefix="processed/").get("KeyCount", 0)
+    assert moved == n, f"only {moved} of {n} uploads were moved"
+    return lab_rate, direct_rate, tree_rss_mb()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--uploads", type=int, default=500)
+    args = parser.parse_args()
+    lab = lambdalab.start()
+    lab.reset()
+    simulated, wall = failing_event(lab)
+    lab.reset()
+    peak = 0.0
+    lab_rate, direct_rate, rss = uploads(lab, args.uploads)
+    peak = max(peak, rss, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    rows = [
+        ("failing event: simulated s", f"{simulated:.1f}", ""),
+        ("failing event: wall s", f"{wall:.3f}", ""),
+        ("simulated ÷ wall", f"{simulated / wall:.0f}×", "target ≥ 300×"),
+        (f"{args.uploads} uploads via lab: events/s", f"{lab_rate:.1f}", ""),
+        ("direct copy+delete: moves/s", f"{direct_rate:.1f}", ""),
+        ("lab ÷ direct", f"{lab_rate / direct_rate:.2f}×", "target ≥ 0.5×"),
+        ("peak RSS of the lab (MB)", f"{peak:.0f}", "kernel process + environments"),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print(json.dumps({"benchmark": "async"}))
+    for name, value, note in rows:
+        print(f"{name:<{width}}  {value:>10}  {note}")
+    lab.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
