@@ -80,9 +80,16 @@ def _export_lines(env: dict[str, str]) -> str:
 def _serve(args: argparse.Namespace) -> int:
     import lambdalab
 
-    lab = lambdalab.start(
-        clock=args.clock, host=args.host, port=args.port, duplicate_delivery=args.duplicate_delivery
-    )
+    try:
+        lab = lambdalab.start(
+            clock=args.clock,
+            host=args.host,
+            port=args.port,
+            duplicate_delivery=args.duplicate_delivery,
+        )
+    except (ValueError, OSError) as exc:
+        print(f"lambdalab serve: {exc}", file=sys.stderr)
+        return 2
     print(f"lambdalab is serving a local AWS cloud on {lab.endpoint_url} (clock: {args.clock}).")
     print('Paste these lines into another terminal (or run: eval "$(lambdalab env)"):\n')
     print(_export_lines(lab.env()))

@@ -1,0 +1,76 @@
+"""moto is extended in one module; these tests fail loudly if moto changes underneath."""
+
+from __future__ import annotations
+
+import pytest
+
+from lambdalab import moto_patches
+
+
+def test_moto_is_in_the_tested_range_and_has_every_hook():
+    moto_patches.check()  # raises with the missing hooks named
+
+
+def test_apply_installs_our_handlers(_lab):
+    from moto.awslambda import models as lm
+    from moto.awslambda import responses as lr
+    from moto.awslambda import urls as lu
+    from moto.s3 import notifications as s3n
+
+    assert lr.LambdaResponse.invoke is moto_patches._invoke_response
+    assert lr.LambdaResponse.invoke_async is moto_patches._invoke_async_response
+    assert lm.LambdaBackend.put_function_event_invoke_config is moto_patches._put_eic
+    assert s3n.send_event.__wrapped__ is not None
+    assert any("recursion-config" in pattern for pattern in lu.url_paths)
+
+
+def test_check_names_the_range_when_moto_moves(monkeypatch):
+    monkeypatch.setattr(moto_patches, "moto_version", lambda: (5, 3, 1))
+    with pytest.raises(RuntimeError, match="tested with moto >= 5.2.5 and < 5.3.0"):
+        moto_patches.check()
+
+
+@pytest.mark.parametrize(
+    ("header", "count"),
+    [
+        (None, 0),
+        ("Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1", 0),
+        ("Root=1-a-b;Parent=c;Sampled=0;Lineage=1a2b3c4d:7", 7),
+        ("Root=1-a-b;Lineage=garbage", 0),
+    ],
+)
+def test_lineage_is_read_from_the_trace_header(header, count):
+    from lambdalab.dataplane import parse_lineage, trace_id
+
+    assert parse_lineage(header) == count
+    assert parse_lineage(trace_id("fn", count + 1)) == count + 1
+
+
+def test_recursion_config_round_trips_with_aws_validation(lab):
+    from botocore.exceptions import ClientError
+
+    from tests.lab_helpers import make_function
+
+    make_function(lab, "fn", "def lambda_handler(e, c):\n    return 1\n")
+    lam = lab.client("lambda")
+    assert lam.get_function_recursion_config(FunctionName="fn")["RecursiveLoop"] == "Terminate"
+    lam.put_function_recursion_config(FunctionName="fn", RecursiveLoop="Allow")
+    assert lam.get_function_recursion_config(FunctionName="fn")["RecursiveLoop"] == "Allow"
+    with pytest.raises(ClientError) as err:
+        lam.put_function_recursion_config(FunctionName="fn", RecursiveLoop="Sometimes")
+    assert "Member must satisfy enum value set: [Terminate, Allow]" in str(err.value)
+
+
+def test_dead_letter_and_logging_config_are_kept(lab):
+    from tests.lab_helpers import make_function, make_role
+
+    sqs = lab.client("sqs")
+    url = sqs.create_queue(QueueName="dlq")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    role = make_role(lab, "r", [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": arn}])
+    make_function(lab, "fn", "x = 1\n", role_arn=role, DeadLetterConfig={"TargetArn": arn})
+    config = lab.client("lambda").get_function_configuration(FunctionName="fn")
+    assert config["DeadLetterConfig"] == {"TargetArn": arn}
+    assert config["LoggingConfig"] == {"LogFormat": "Text", "LogGroup": "/aws/lambda/fn"}
