@@ -15,31 +15,17 @@ import uuid
 from typing import Any
 
 from lambdalab import iam
+from lambdalab.invoke.events import lineage_count
 from lambdalab.logsink import MotoLogSink
 from lambdalab.model import FunctionSpec, InvocationResult
 
-RECURSION_LIMIT = 16  # spec §5.1
 
+def new_trace_header(lineage: int, function_name: str) -> str:
+    """A fresh X-Ray trace header whose Lineage count is ``lineage`` (spec §5.2)."""
+    from lambdalab.invoke.events import with_lineage
 
-def parse_lineage(trace_header: str | None) -> int:
-    """How many invocations the chain carrying this X-Ray header has already made (spec §5.2)."""
-    if not trace_header:
-        return 0
-    for part in trace_header.split(";"):
-        key, _, value = part.strip().partition("=")
-        if key == "Lineage":
-            try:
-                return int(value.rsplit(":", 1)[-1])
-            except ValueError:
-                return 0
-    return 0
-
-
-def trace_id(function_name: str, lineage: int) -> str:
-    """A fresh X-Ray trace header carrying the lineage count, as Lambda propagates it."""
-    fn_hash = hashlib.sha256(function_name.encode()).hexdigest()[:8]
-    root = f"1-{secrets.token_hex(4)}-{secrets.token_hex(12)}"
-    return f"Root={root};Parent={secrets.token_hex(8)};Sampled=0;Lineage={fn_hash}:{lineage}"
+    root = f"Root=1-{secrets.token_hex(4)}-{secrets.token_hex(12)}"
+    return with_lineage(f"{root};Parent={secrets.token_hex(8)};Sampled=0", lineage, function_name)
 
 
 class DataPlane:
@@ -61,19 +47,28 @@ class DataPlane:
             lab.endpoint_url,
             max_environments=max_environments,
         )
-        from lambdalab.invoke import delivery, metrics
+        from lambdalab.invoke.delivery import Deliverer
+        from lambdalab.invoke.metrics import CloudWatchMetrics
+        from lambdalab.runtime import CapacityExceeded
 
-        self._metrics = metrics.CloudWatchMetrics(self._admin_client("cloudwatch"))
-        self._delivery = delivery.Delivery(self.session_for, region=self.region)
         self.engine = AsyncEngine(
             lab.clock,
             run_attempt=self._run_attempt,
             settings_for=self._settings_for,
-            deliver=self._delivery.deliver,
-            emit_metric=self._metrics.emit,
+            deliver=Deliverer(
+                lab.clock,
+                credentials_for=lambda event: self.credentials_for(
+                    self.spec_for(self._function(event.function_name))
+                ),
+                endpoint_url=lab.endpoint_url,
+                region=self.region,
+            ),
+            emit_metric=CloudWatchMetrics(self._admin_client("cloudwatch")),
             log_line=self._log_line,
             max_concurrency=max_environments,
             duplicate_delivery=duplicate_delivery,
+            throttle_errors=(CapacityExceeded,),
+            others_busy=self._sync_busy,
         )
 
     # -- moto objects → specs and settings ----------------------------------------------------
@@ -94,7 +89,6 @@ class DataPlane:
             handler=fn.handler or "",
             runtime=fn.run_time or "",
             code_zip=fn.code_bytes or b"",
-            code_sha256=fn.code_sha_256 or "",
             timeout=float(fn.timeout or 3),
             memory_size=int(fn.memory_size or 128),
             environment=dict(fn.environment_vars or {}),
@@ -115,17 +109,11 @@ class DataPlane:
             fn = self._function(function_name)
         except Exception:
             return None  # deleted while its event waited
-        config = moto_patches.event_invoke_config(fn, qualifier or "$LATEST")
-        destinations = config.get("DestinationConfig") or {}
-        return AsyncSettings(
-            max_retry_attempts=config.get("MaximumRetryAttempts", 2),
-            max_event_age=config.get("MaximumEventAgeInSeconds", 21600),
-            dlq_arn=(getattr(fn, "lab_dead_letter", None) or {}).get("TargetArn"),
-            on_success=(destinations.get("OnSuccess") or {}).get("Destination"),
-            on_failure=(destinations.get("OnFailure") or {}).get("Destination"),
+        return AsyncSettings.from_config(
+            moto_patches.event_invoke_config(fn, qualifier or "$LATEST"),
+            dlq_arn=(getattr(fn, "lab_dead_letter", None) or {}).get("TargetArn") or None,
             reserved_concurrency=fn.reserved_concurrency,
             recursive_loop=moto_patches.recursive_loop(fn),
-            function_arn=fn.function_arn,
         )
 
     # -- identities ---------------------------------------------------------------------------
@@ -139,19 +127,6 @@ class DataPlane:
                 creds = iam.assume_role(self.account_id, self.region, spec.role_arn, spec.name)
                 self._credentials[key] = creds
         return creds.as_env()
-
-    def session_for(self, function_name: str) -> Any:
-        """A boto3 session acting as the function's execution role (destinations, DLQ)."""
-        import boto3
-
-        fn = self._function(function_name)
-        creds = iam.assume_role(self.account_id, self.region, fn.role, function_name)
-        return boto3.Session(
-            aws_access_key_id=creds.access_key_id,
-            aws_secret_access_key=creds.secret_access_key,
-            aws_session_token=creds.session_token,
-            region_name=self.region,
-        )
 
     def _admin_client(self, service: str) -> Any:
         return self.lab.client(service)
@@ -178,12 +153,12 @@ class DataPlane:
                 )
             self._sync_running[name] = running + 1
         try:
-            lineage = parse_lineage(trace_header) + 1
+            lineage = lineage_count(trace_header) + 1
             return self.runtime.invoke(
                 spec,
                 payload,
                 str(uuid.uuid4()),
-                trace_id=trace_id(name, lineage),
+                trace_id=new_trace_header(lineage, name),
                 client_context=client_context,
             )
         except CapacityExceeded:
@@ -204,31 +179,22 @@ class DataPlane:
 
         event = AsyncEvent(
             function_name=fn.function_name,
-            qualifier=None if str(fn.version) == "$LATEST" else str(fn.version),
             payload=payload,
-            request_id=str(uuid.uuid4()),
-            enqueued_at=self.lab.clock.time(),
-            lineage=parse_lineage(trace_header) + 1,
+            function_arn=fn.function_arn,
+            lineage=lineage_count(trace_header),  # invocations the chain already made
             source=source,
         )
-        self.engine.submit(event)
-        return event.request_id
+        return self.engine.submit(event).request_id
 
     def _run_attempt(self, event: Any, attempt: int) -> InvocationResult:
-        from lambdalab.invoke.engine import Throttled
-        from lambdalab.runtime import CapacityExceeded
+        spec = self.spec_for(self._function(event.function_name))
+        trace = new_trace_header(event.lineage + 1, spec.name)
+        return self.runtime.invoke(spec, event.payload, event.request_id, trace_id=trace)
 
-        fn = self._function(event.function_name)
-        spec = self.spec_for(fn)
-        try:
-            return self.runtime.invoke(
-                spec,
-                event.payload,
-                event.request_id,
-                trace_id=trace_id(spec.name, event.lineage),
-            )
-        except CapacityExceeded as exc:
-            raise Throttled(str(exc)) from None
+    def _sync_busy(self) -> bool:
+        """A synchronous invoke is running: the simulated clock must not jump meanwhile."""
+        with self._lock:
+            return any(self._sync_running.values())
 
     def _log_line(self, function_name: str, message: str) -> None:
         """A platform line (recursion stop, dropped event) in the function's log group."""
@@ -370,11 +336,14 @@ class DataPlane:
 
     # -- life cycle and introspection ----------------------------------------------------------
 
-    def resource_exists(self, arn: str) -> bool:
-        """Does a destination ARN name something that exists in the lab? (spec §2.12)"""
-        from lambdalab.invoke.delivery import resource_exists
-
-        return resource_exists(self._admin_client, arn)
+    def lambda_exists(self, arn: str) -> bool:
+        """Does a Lambda destination ARN name a function in the lab? (spec §2.12)"""
+        name = arn.split(":")[6] if arn.count(":") >= 6 else ""
+        try:
+            self._function(name)
+        except Exception:
+            return False
+        return True
 
     def function_changed(self, name: str) -> None:
         """Code or configuration changed (or the function is gone): no more warm reuse."""
@@ -400,7 +369,7 @@ class DataPlane:
 
     def stop(self) -> None:
         self.engine.stop()
-        self.runtime.stop_all()
+        self.runtime.close()
 
 
 def _fires(notification: Any, event_name: str, key: str) -> bool:

@@ -21,6 +21,7 @@ import base64
 import functools
 import io
 import json
+import time
 import zipfile
 from importlib.metadata import version
 from typing import Any
@@ -414,73 +415,69 @@ def _wrap_update_configuration(original: Any) -> Any:
 
 
 def _eic_store(fn: Any) -> dict[str, dict[str, Any]]:
+    """Configs per qualifier, kept on moto's function object (moto's own store appends)."""
     if not hasattr(fn, "lab_event_invoke_config"):
         fn.lab_event_invoke_config = {}
     return fn.lab_event_invoke_config
-
-
-def _eic_response(fn: Any, qualifier: str, config: dict[str, Any]) -> dict[str, Any]:
-    response: dict[str, Any] = {
-        "LastModified": config["LastModified"],
-        "FunctionArn": f"{fn.function_arn}:{qualifier}",
-    }
-    for key in ("MaximumRetryAttempts", "MaximumEventAgeInSeconds"):
-        if key in config:
-            response[key] = config[key]
-    dest = config.get("DestinationConfig") or {}
-    response["DestinationConfig"] = {
-        "OnSuccess": dest.get("OnSuccess") or {},
-        "OnFailure": dest.get("OnFailure") or {},
-    }
-    return response
 
 
 def _split_name(function_name: str) -> tuple[str, str]:
     """``name``, ``name:qualifier`` or a full ARN → (name, qualifier)."""
     parts = function_name.split(":")
     if function_name.startswith("arn:"):
-        name = parts[6]
-        qualifier = parts[7] if len(parts) > 7 else "$LATEST"
-    else:
-        name = parts[0]
-        qualifier = parts[1] if len(parts) > 1 else "$LATEST"
-    return name, qualifier
+        return parts[6], parts[7] if len(parts) > 7 else "$LATEST"
+    return parts[0], parts[1] if len(parts) > 1 else "$LATEST"
 
 
-def _store_eic(self: Any, function_name: str, config: dict[str, Any], merge: bool) -> Any:
-    from lambdalab.invoke import settings as async_settings
+def _aws(call: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run a pure helper of :mod:`lambdalab.invoke.settings`, turning AwsError into moto's."""
+    from lambdalab.invoke.errors import AwsError
 
+    try:
+        return call(*args, **kwargs)
+    except AwsError as err:
+        raise _service_error(err.code, err.message, err.status) from None
+
+
+def _response(fn: Any, qualifier: str, stored: dict[str, Any]) -> dict[str, Any]:
+    from lambdalab.invoke import settings
+
+    return settings.config_response(
+        stored["config"],
+        qualified_arn=f"{fn.function_arn}:{qualifier}",
+        last_modified=stored["last_modified"],
+    )
+
+
+def _stored(self: Any, function_name: str) -> tuple[Any, str, dict[str, Any] | None]:
     name, qualifier = _split_name(function_name)
     fn = self.get_function(name)
-    store = _eic_store(fn)
-    new = dict(store.get(qualifier, {})) if merge else {}
-    if merge and qualifier not in store:
-        raise _service_error(
-            "ResourceNotFoundException",
-            f"The function {fn.function_arn}:{qualifier} doesn't have an EventInvokeConfig",
-            404,
-        )
-    for key in ("MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig"):
-        if key in config and config[key] is not None:
-            new[key] = config[key]
-    try:
-        async_settings.validate_event_invoke_config(
-            new, function_arn=fn.function_arn, destination_exists=_destination_exists(self)
-        )
-    except async_settings.AwsError as err:
-        raise _service_error(err.code, err.message, err.status) from None
-    from moto.core.utils import iso_8601_datetime_with_nanoseconds
-
-    new["LastModified"] = iso_8601_datetime_with_nanoseconds()
-    store[qualifier] = new
-    return _eic_response(fn, qualifier, new)
+    return fn, qualifier, _eic_store(fn).get(qualifier)
 
 
-def _destination_exists(backend: Any) -> Any:
-    def exists(arn: str) -> bool:
-        return _dp().resource_exists(arn)
+def _store_eic(self: Any, function_name: str, params: dict[str, Any], merge: bool) -> Any:
+    from lambdalab.invoke import settings
 
-    return exists
+    fn, qualifier, stored = _stored(self, function_name)
+    _aws(
+        settings.validate_event_invoke_config,
+        params,
+        function_arn=fn.function_arn,
+        lambda_exists=_dp().lambda_exists,
+    )
+    if merge:
+        if stored is None:
+            raise _aws_error(settings.config_not_found(f"{fn.function_arn}:{qualifier}"))
+        config = settings.update_config(stored["config"], params)
+    else:
+        config = settings.put_config(params)
+    stored = {"config": config, "last_modified": time.time()}
+    _eic_store(fn)[qualifier] = stored
+    return _response(fn, qualifier, stored)
+
+
+def _aws_error(err: Any) -> Exception:
+    return _service_error(err.code, err.message, err.status)
 
 
 def _put_eic(self: Any, function_name: str, config: dict[str, Any]) -> Any:
@@ -492,37 +489,30 @@ def _update_eic(self: Any, function_name: str, config: dict[str, Any]) -> Any:
 
 
 def _get_eic(self: Any, function_name: str) -> Any:
-    name, qualifier = _split_name(function_name)
-    fn = self.get_function(name)
-    config = _eic_store(fn).get(qualifier)
-    if config is None:
-        raise _service_error(
-            "ResourceNotFoundException",
-            f"The function {fn.function_arn}:{qualifier} doesn't have an EventInvokeConfig",
-            404,
-        )
-    return _eic_response(fn, qualifier, config)
+    from lambdalab.invoke import settings
+
+    fn, qualifier, stored = _stored(self, function_name)
+    if stored is None:
+        raise _aws_error(settings.config_not_found(f"{fn.function_arn}:{qualifier}"))
+    return _response(fn, qualifier, stored)
 
 
 def _delete_eic(self: Any, function_name: str) -> None:
-    name, qualifier = _split_name(function_name)
-    self.get_function_event_invoke_config(function_name)
-    _eic_store(self.get_function(name)).pop(qualifier, None)
+    self.get_function_event_invoke_config(function_name)  # 404 when there is none
+    fn, qualifier, _ = _stored(self, function_name)
+    _eic_store(fn).pop(qualifier, None)
 
 
 def _list_eic(self: Any, function_name: str) -> dict[str, Any]:
-    name, _ = _split_name(function_name)
-    fn = self.get_function(name)
-    return {
-        "FunctionEventInvokeConfigs": [
-            _eic_response(fn, q, c) for q, c in sorted(_eic_store(fn).items())
-        ]
-    }
+    fn, _, _ = _stored(self, function_name)
+    configs = sorted(_eic_store(fn).items())
+    return {"FunctionEventInvokeConfigs": [_response(fn, q, c) for q, c in configs]}
 
 
 def event_invoke_config(fn: Any, qualifier: str = "$LATEST") -> dict[str, Any]:
     """The stored config for the data plane (empty dict when none)."""
-    return dict(_eic_store(fn).get(qualifier, {}))
+    stored = _eic_store(fn).get(qualifier)
+    return dict(stored["config"]) if stored else {}
 
 
 # -- Recursion config (spec §5.5) --------------------------------------------------------------
@@ -531,13 +521,10 @@ def event_invoke_config(fn: Any, qualifier: str = "$LATEST") -> dict[str, Any]:
 def _put_recursion_config(self: Any) -> tuple[int, dict[str, str], str]:
     name = _function_name_from_path(self.path)
     fn = self.backend.get_function(name)
+    from lambdalab.invoke import settings
+
     value = (self.json_body or {}).get("RecursiveLoop")
-    if value not in ("Allow", "Terminate"):
-        raise _service_error(
-            "ValidationException",
-            f"1 validation error detected: Value '{value}' at 'recursiveLoop' failed to satisfy "
-            "constraint: Member must satisfy enum value set: [Terminate, Allow]",
-        )
+    _aws(settings.validate_recursive_loop, value)
     fn.lab_recursive_loop = value
     return 200, {}, json.dumps({"RecursiveLoop": value})
 

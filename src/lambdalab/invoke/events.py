@@ -1,0 +1,54 @@
+"""One queued asynchronous event, plus the X-Ray ``Lineage`` counter used by recursion checks.
+
+The same :class:`AsyncEvent` travels through every attempt, so the request id stays the same
+across retries (spec §3.3) and the record can report ``approximateInvokeCount``.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+
+SOURCES = ("invoke", "invoke-async", "s3", "destination", "sns", "sqs")
+
+
+@dataclass
+class AsyncEvent:
+    """An event accepted by Invoke(Event) / InvokeAsync / S3 / a Lambda destination."""
+
+    function_name: str
+    payload: bytes
+    function_arn: str = ""  # unqualified ARN; records add ":<qualifier>"
+    qualifier: str = "$LATEST"
+    executed_version: str = "$LATEST"  # the version an alias resolves to (records §4.6)
+    request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    enqueued_at: float | None = None  # simulated epoch seconds; set by the engine on submit
+    lineage: int = 0  # invocations already made by this chain (X-Ray Lineage count, §5.2)
+    source: str = "invoke"
+    trace_id: str | None = None  # X-Amzn-Trace-Id to hand to the handler
+    attempts: int = 0  # attempts that ran code so far (= approximateInvokeCount)
+    duplicate: bool = False  # True for the at-least-once extra copy (§2.2)
+
+    @property
+    def qualified_arn(self) -> str:
+        return f"{self.function_arn}:{self.qualifier}"
+
+
+_LINEAGE = re.compile(r"(?:^|;)\s*Lineage=([^;:]*):(\d+)")
+
+
+def lineage_count(trace_header: str | None) -> int:
+    """The ``n`` of ``Lineage=<hash>:<n>`` in an X-Ray trace header, 0 when absent (§5.2)."""
+    if not trace_header:
+        return 0
+    match = _LINEAGE.search(trace_header)
+    return int(match.group(2)) if match else 0
+
+
+def with_lineage(trace_header: str, count: int, salt: str = "") -> str:
+    """``trace_header`` with its ``Lineage`` field set to ``count`` (added when missing)."""
+    digest = uuid.uuid5(uuid.NAMESPACE_URL, salt or "lambdalab").hex[:8]
+    parts = [p for p in trace_header.split(";") if p and not p.strip().startswith("Lineage=")]
+    parts.append(f"Lineage={digest}:{count}")
+    return ";".join(parts)

@@ -1,0 +1,222 @@
+"""Async settings of one function/qualifier, and AWS's validation of EventInvokeConfig.
+
+:class:`AsyncSettings` is what the engine reads (fresh, every time an event is about to run,
+because the configuration may change while an event waits). The helpers below reproduce the
+errors of Put/UpdateFunctionEventInvokeConfig (§2.10–2.12, §4.1) and PutFunctionRecursionConfig
+(§5.5) so the moto glue can answer exactly as AWS does; they raise :class:`AwsError`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import AwsError
+
+DEFAULT_MAX_RETRY_ATTEMPTS = 2  # §2.10
+DEFAULT_MAX_EVENT_AGE = 21600  # §2.10: six hours
+RECURSIVE_LOOP_VALUES = ("Terminate", "Allow")  # order as in AWS's enum message (§5.5)
+
+# botocore's DestinationArn shape (pattern and max length 350).
+DESTINATION_ARN_PATTERN = (
+    r"$|kafka://([^.]([a-zA-Z0-9\-_.]{0,248}))|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:"
+    r"((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.*)"
+)
+DESTINATION_ARN_MAX = 350
+ON_SUCCESS_SERVICES = ("sqs", "sns", "lambda", "events")  # §4.1
+ON_FAILURE_SERVICES = ("sqs", "sns", "lambda", "events", "s3")  # S3: on-failure only
+
+
+@dataclass(frozen=True)
+class AsyncSettings:
+    """Everything the engine needs to decide an event's fate."""
+
+    max_retry_attempts: int = DEFAULT_MAX_RETRY_ATTEMPTS
+    max_event_age: int = DEFAULT_MAX_EVENT_AGE
+    dlq_arn: str | None = None  # DeadLetterConfig.TargetArn (function level, §4.11)
+    on_success: str | None = None
+    on_failure: str | None = None
+    reserved_concurrency: int | None = None
+    recursive_loop: str = "Terminate"
+
+    @classmethod
+    def from_config(
+        cls,
+        config: Mapping[str, Any] | None,
+        *,
+        dlq_arn: str | None = None,
+        reserved_concurrency: int | None = None,
+        recursive_loop: str = "Terminate",
+    ) -> AsyncSettings:
+        """Build from a stored EventInvokeConfig (the request shape); unset keys → defaults."""
+        config = config or {}
+        destinations = config.get("DestinationConfig") or {}
+        return cls(
+            max_retry_attempts=config.get("MaximumRetryAttempts", DEFAULT_MAX_RETRY_ATTEMPTS),
+            max_event_age=config.get("MaximumEventAgeInSeconds", DEFAULT_MAX_EVENT_AGE),
+            dlq_arn=dlq_arn or None,
+            on_success=(destinations.get("OnSuccess") or {}).get("Destination") or None,
+            on_failure=(destinations.get("OnFailure") or {}).get("Destination") or None,
+            reserved_concurrency=reserved_concurrency,
+            recursive_loop=recursive_loop,
+        )
+
+
+def _constraint(value: Any, member: str, constraint: str) -> str:
+    return f"Value '{value}' at '{member}' failed to satisfy constraint: {constraint}"
+
+
+def _validation_error(problems: list[str]) -> AwsError:
+    count = len(problems)
+    noun = "error" if count == 1 else "errors"
+    return AwsError(
+        "ValidationException", f"{count} validation {noun} detected: " + "; ".join(problems), 400
+    )
+
+
+def _range_problems(params: Mapping[str, Any]) -> list[str]:
+    problems = []
+    limits = (
+        ("MaximumRetryAttempts", "maximumRetryAttempts", 0, 2),
+        ("MaximumEventAgeInSeconds", "maximumEventAgeInSeconds", 60, 21600),
+    )
+    for key, member, low, high in limits:
+        value = params.get(key)
+        if value is None:
+            continue
+        if value < low:
+            problems.append(
+                _constraint(value, member, f"Member must have value greater than or equal to {low}")
+            )
+        elif value > high:
+            problems.append(
+                _constraint(value, member, f"Member must have value less than or equal to {high}")
+            )
+    for side in ("OnSuccess", "OnFailure"):
+        arn = _destination(params, side)
+        if arn is None:
+            continue
+        member = f"destinationConfig.{side[0].lower()}{side[1:]}.destination"
+        if len(arn) > DESTINATION_ARN_MAX:
+            problems.append(
+                _constraint(arn, member, "Member must have length less than or equal to 350")
+            )
+        elif not re.fullmatch(DESTINATION_ARN_PATTERN, arn):
+            problems.append(
+                _constraint(
+                    arn,
+                    member,
+                    f"Member must satisfy regular expression pattern: {DESTINATION_ARN_PATTERN}",
+                )
+            )
+    return problems
+
+
+def _destination(params: Mapping[str, Any], side: str) -> str | None:
+    return ((params.get("DestinationConfig") or {}).get(side) or {}).get("Destination")
+
+
+def _unqualified(function_arn: str) -> str:
+    parts = function_arn.split(":")
+    return ":".join(parts[:7])
+
+
+def validate_event_invoke_config(
+    params: Mapping[str, Any],
+    *,
+    function_arn: str,
+    lambda_exists: Callable[[str], bool] = lambda arn: True,
+) -> None:
+    """Raise :class:`AwsError` as AWS would for a Put/Update EventInvokeConfig request.
+
+    ``params`` holds the request members (``MaximumRetryAttempts``, ``MaximumEventAgeInSeconds``,
+    ``DestinationConfig``); ``function_arn`` is the function being configured. The check for
+    the function itself existing (404) belongs to the caller and comes after the "no settings"
+    check, as recorded (§2.12). Wording for a non-Lambda ARN of an unsupported service and for
+    S3 as on-success is not recorded; we reuse "The destination ARN … is invalid.".
+    """
+    problems = _range_problems(params)
+    if problems:
+        raise _validation_error(problems)
+    keys = ("MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig")
+    if all(params.get(key) is None for key in keys):
+        raise AwsError(
+            "InvalidParameterValueException",
+            "You must specify at least one of error handling or destination setting.",
+        )
+    for side, services in (("OnSuccess", ON_SUCCESS_SERVICES), ("OnFailure", ON_FAILURE_SERVICES)):
+        arn = _destination(params, side)
+        if not arn:
+            continue
+        invalid = AwsError(
+            "InvalidParameterValueException", f"The destination ARN {arn} is invalid."
+        )
+        service = arn.split(":")[2] if arn.count(":") >= 5 else ""
+        if service not in services:
+            raise invalid
+        if service == "lambda":
+            if _unqualified(arn) == _unqualified(function_arn):
+                raise AwsError(
+                    "InvalidParameterValueException",
+                    "You can't specify the function as a destination for itself.",
+                )
+            if not lambda_exists(arn):
+                raise invalid
+
+
+def put_config(params: Mapping[str, Any]) -> dict[str, Any]:
+    """PutFunctionEventInvokeConfig: the new stored config; omitted settings are removed."""
+    keys = ("MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig")
+    return {key: params[key] for key in keys if params.get(key) is not None}
+
+
+def update_config(existing: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
+    """UpdateFunctionEventInvokeConfig: merge into the existing config (§2.11)."""
+    merged = dict(existing)
+    for key in ("MaximumRetryAttempts", "MaximumEventAgeInSeconds"):
+        if params.get(key) is not None:
+            merged[key] = params[key]
+    if params.get("DestinationConfig") is not None:
+        destinations = dict(merged.get("DestinationConfig") or {})
+        destinations.update(params["DestinationConfig"])
+        merged["DestinationConfig"] = destinations
+    return merged
+
+
+def config_response(
+    config: Mapping[str, Any], *, qualified_arn: str, last_modified: float
+) -> dict[str, Any]:
+    """The Get/Put/Update response body: set keys only, both destinations always present."""
+    destinations = config.get("DestinationConfig") or {}
+    body: dict[str, Any] = {"LastModified": last_modified, "FunctionArn": qualified_arn}
+    for key in ("MaximumRetryAttempts", "MaximumEventAgeInSeconds"):
+        if key in config:
+            body[key] = config[key]
+    body["DestinationConfig"] = {
+        "OnSuccess": dict(destinations.get("OnSuccess") or {}),
+        "OnFailure": dict(destinations.get("OnFailure") or {}),
+    }
+    return body
+
+
+def config_not_found(qualified_arn: str) -> AwsError:
+    """Get/Delete/Update on a function version without a config (§2.12)."""
+    return AwsError(
+        "ResourceNotFoundException",
+        f"The function {qualified_arn} doesn't have an EventInvokeConfig",
+        404,
+    )
+
+
+def validate_recursive_loop(value: Any) -> None:
+    """PutFunctionRecursionConfig's enum check (§5.5)."""
+    if value not in RECURSIVE_LOOP_VALUES:
+        raise _validation_error(
+            [
+                _constraint(
+                    value, "recursiveLoop", "Member must satisfy enum value set: [Terminate, Allow]"
+                )
+            ]
+        )

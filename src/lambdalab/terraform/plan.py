@@ -1,0 +1,488 @@
+"""Plan: refresh state, walk the configuration graph, and diff evaluated arguments against state.
+
+The same walk (``Walker``) serves apply: there each resource's arguments are evaluated again
+just before it is created, when everything it references exists, so handlers never see unknowns.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from lambdalab.terraform import functions, graph
+from lambdalab.terraform.config import Block, Module
+from lambdalab.terraform.errors import EvalError, TerraformError
+from lambdalab.terraform.expressions import UNKNOWN, Scope, contains_unknown, evaluate, references
+from lambdalab.terraform.resources import base
+from lambdalab.terraform.state import Instance, State, instance_address
+
+META_ARGUMENTS = ("count", "for_each", "depends_on", "provider", "lifecycle")
+
+
+def registry() -> tuple[dict[str, base.ResourceType], dict[str, base.DataSource]]:
+    """The registered handlers (importing the resources package registers them)."""
+    try:
+        import lambdalab.terraform.resources  # noqa: F401
+    except ImportError:
+        pass
+    return base.RESOURCE_TYPES, base.DATA_SOURCES
+
+
+@dataclass
+class Change:
+    """What will happen to one resource instance."""
+
+    address: str
+    type: str
+    name: str
+    key: Any
+    action: str  # create | update | replace | delete | noop | read
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    force_new: set[str] = field(default_factory=set)
+    block_names: set[str] = field(default_factory=set)
+    orphan: str = ""  # why a destroy happens without being asked for
+
+
+@dataclass
+class Plan:
+    changes: dict[str, Change] = field(default_factory=dict)
+    outputs: dict[str, Any] = field(default_factory=dict)  # value, possibly UNKNOWN
+    sensitive_outputs: set[str] = field(default_factory=set)
+    prior_outputs: dict[str, Any] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)  # graph node order
+    destroy: bool = False
+
+    def count(self, action: str) -> int:
+        return sum(1 for c in self.changes.values() if c.action == action)
+
+    @property
+    def summary(self) -> tuple[int, int, int]:
+        add = self.count("create") + self.count("replace")
+        change = self.count("update")
+        destroy = self.count("delete") + self.count("replace")
+        return add, change, destroy
+
+    @property
+    def empty(self) -> bool:
+        return self.summary == (0, 0, 0)
+
+
+def same(a: Any, b: Any) -> bool:
+    """Planned vs state value: equal values, or JSON strings that decode to equal values."""
+    if a is UNKNOWN:
+        return False
+    if (a is None and b in (None, [], {}, "")) or (b is None and a in ([], {}, "")):
+        return True
+    if functions.equal(a, b):
+        return True
+    if isinstance(a, str) and isinstance(b, str):
+        try:
+            return json.loads(a) == json.loads(b)
+        except ValueError:
+            return False
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return all(same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return all(same(a.get(k), b.get(k)) for k in set(a) | set(b))
+    return False
+
+
+def same_blocks(config: Any, state: Any) -> bool:
+    """Nested blocks: only what the configuration sets is compared (the rest is computed)."""
+    if not isinstance(config, list) or not isinstance(state, list) or len(config) != len(state):
+        return same(config, state)
+    for want, have in zip(config, state, strict=True):
+        if not isinstance(want, dict) or not isinstance(have, dict):
+            return same(want, have)
+        if not all(same(v, have.get(k)) for k, v in want.items()):
+            return False
+    return True
+
+
+def block_names(body: dict[str, Any]) -> set[str]:
+    return {
+        k
+        for k, v in body.items()
+        if isinstance(v, list)
+        and v
+        and all(isinstance(i, dict) and i.get("__is_block__") for i in v)
+    }
+
+
+class Walker:
+    """Evaluates the module node by node in dependency order (plan, then again for apply)."""
+
+    def __init__(self, module: Module, state: State, variables: dict[str, Any], ctx, out):
+        self.module = module
+        self.state = state
+        self.ctx = ctx
+        self.out = out
+        self.resource_types, self.data_sources = registry()
+        root = module.directory
+        self.scope = Scope(
+            variables=variables,
+            path={"module": ".", "root": ".", "cwd": str(root.resolve()).replace("\\", "/")},
+            base_dir=str(root),
+        )
+        self.deps = self._dependencies()
+        self.order = graph.topological_order(self.deps.keys(), self.deps)
+
+    # -- graph
+    def _nodes(self) -> dict[str, tuple[Block, list[tuple[str | None, Any]]]]:
+        """node -> (block, [(attribute, leaf)]) for every evaluable thing in the module."""
+        nodes: dict[str, tuple[Block, list[tuple[str | None, Any]]]] = {}
+        for name, (leaf, block) in self.module.locals.items():
+            nodes[f"local.{name}"] = (block, [(name, leaf)])
+        for name, block in self.module.variables.items():
+            nodes[f"var.{name}"] = (block, [])
+        for kind, table in (("data.", self.module.data), ("", self.module.resources)):
+            for addr, block in table.items():
+                nodes[kind + addr] = (block, list(block.arguments().items()))
+        for name, block in self.module.outputs.items():
+            nodes[f"output.{name}"] = (block, [("value", block.body.get("value"))])
+        return nodes
+
+    def _dependencies(self) -> dict[str, set[str]]:
+        nodes = self._nodes()
+        self.nodes = nodes
+        deps: dict[str, set[str]] = {}
+        declared = set(nodes)
+        for node, (block, leaves) in nodes.items():
+            found: set[str] = set()
+            for attr, leaf in leaves:
+                for ref in references(leaf):
+                    if ref.address not in declared:
+                        self._undeclared(ref, block, attr)
+                    if attr == "depends_on" and ref.kind not in ("resource", "data"):
+                        raise TerraformError(
+                            "Invalid depends_on reference",
+                            "References in depends_on must be to a whole object (resource, data "
+                            "source) rather than to a value.",
+                            self.module.locate(block, attr, ref.text),
+                        )
+                    found.add(ref.address)
+            deps[node] = found
+        return deps
+
+    def _undeclared(self, ref, block: Block, attr: str | None):
+        loc = self.module.locate(block, attr, ref.text)
+        if ref.kind == "var":
+            raise TerraformError(
+                "Reference to undeclared input variable",
+                f'An input variable with the name "{ref.name}" has not been declared. This '
+                f'variable can be declared with a variable "{ref.name}" {{}} block.',
+                loc,
+            )
+        if ref.kind == "local":
+            raise TerraformError(
+                "Reference to undeclared local value",
+                f'A local value with the name "{ref.name}" has not been declared.',
+                loc,
+            )
+        type_, name = ref.name.split(".", 1)
+        what = "data resource" if ref.kind == "data" else "managed resource"
+        raise TerraformError(
+            "Reference to undeclared resource",
+            f'A {what} "{type_}" "{name}" has not been declared in the root module.',
+            loc,
+        )
+
+    def resource_dependencies(self, node: str) -> list[str]:
+        """State ``dependencies``: every resource/data node reachable from ``node``, sorted."""
+        reach = graph.closure(node, self.deps)
+        return sorted(n for n in reach if not n.startswith(("var.", "local.", "output.")))
+
+    # -- evaluation
+    def eval_leaf(self, block: Block, attr: str | None, leaf: Any, scope: Scope | None = None):
+        try:
+            return evaluate(leaf, scope or self.scope)
+        except EvalError as exc:
+            raise TerraformError(
+                exc.summary, exc.detail, self.module.locate(block, attr, exc.subject)
+            ) from None
+
+    def eval_args(self, block: Block, scope: Scope) -> dict[str, Any]:
+        return {
+            k: self.eval_leaf(block, k, v, scope)
+            for k, v in block.arguments().items()
+            if k not in META_ARGUMENTS
+        }
+
+    def instance_keys(self, block: Block) -> list[Any]:
+        body = block.body
+        if "count" in body and "for_each" in body:
+            raise TerraformError(
+                'Invalid combination of "count" and "for_each"',
+                'The "count" and "for_each" meta-arguments are mutually-exclusive, only one '
+                "should be used to be explicit about the number of resources to be created.",
+                self.module.locate(block, "for_each"),
+            )
+        if "count" in body:
+            n = self.eval_leaf(block, "count", body["count"])
+            if n is UNKNOWN:
+                raise TerraformError(
+                    "Invalid count argument",
+                    'The "count" value depends on resource attributes that cannot be determined '
+                    "until apply, so Terraform cannot predict how many instances will be created.",
+                    self.module.locate(block, "count"),
+                )
+            if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+                raise TerraformError(
+                    "Invalid count argument",
+                    'The given "count" argument value is unsuitable: must be a whole number '
+                    "greater than or equal to zero.",
+                    self.module.locate(block, "count"),
+                )
+            return list(range(n))
+        if "for_each" in body:
+            value = self.eval_leaf(block, "for_each", body["for_each"])
+            if contains_unknown(value):
+                raise TerraformError(
+                    "Invalid for_each argument",
+                    'The "for_each" value depends on resource attributes that cannot be '
+                    "determined until apply.",
+                    self.module.locate(block, "for_each"),
+                )
+            if isinstance(value, dict):
+                self._each_values = value
+                return sorted(value)
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                self._each_values = {v: v for v in value}
+                return sorted(set(value))
+            raise TerraformError(
+                "Invalid for_each argument",
+                'The given "for_each" argument value is unsuitable: the "for_each" argument '
+                "must be a map, or set of strings.",
+                self.module.locate(block, "for_each"),
+            )
+        return [None]
+
+    def instance_scope(self, block: Block, key: Any) -> Scope:
+        if key is None:
+            return self.scope
+        scope = self.scope.child()
+        if isinstance(key, int) and "count" in block.body:
+            scope.count_index = key
+        else:
+            values = getattr(self, "_each_values", {})
+            scope.each = (key, values.get(key, key))
+        return scope
+
+    def publish(self, addr: str, block: Block, objects: dict[Any, Any]) -> None:
+        """Make a resource's instances visible to later expressions."""
+        table = self.scope.data if addr.startswith("data.") else self.scope.resources
+        name = addr.removeprefix("data.")
+        if "count" in block.body:
+            table[name] = [objects[k] for k in sorted(objects)]
+        elif "for_each" in block.body:
+            table[name] = dict(objects)
+        else:
+            table[name] = objects.get(None)
+
+    def resource_type(self, block: Block) -> base.ResourceType:
+        type_ = block.labels[0]
+        if type_ not in self.resource_types:
+            supported = ", ".join(sorted(self.resource_types)) or "(none registered)"
+            raise TerraformError(
+                "Invalid resource type",
+                f'The built-in engine does not support resource type "{type_}".\n\n'
+                f"Supported resource types: {supported}.",
+                self.module.locate(block),
+            )
+        return self.resource_types[type_]
+
+    def data_source(self, block: Block) -> base.DataSource:
+        type_ = block.labels[0]
+        if type_ not in self.data_sources:
+            supported = ", ".join(sorted(self.data_sources)) or "(none registered)"
+            raise TerraformError(
+                "Invalid data source",
+                f'The built-in engine does not support data source "{type_}".\n\n'
+                f"Supported data sources: {supported}.",
+                self.module.locate(block),
+            )
+        return self.data_sources[type_]
+
+    def read_data(self, addr: str, block: Block, args: dict[str, Any], key: Any) -> dict:
+        ds = self.data_source(block)
+        label = instance_address("data", block.labels[0], block.labels[1], key)
+        self.out(f"{label}: Reading...")
+        try:
+            attrs = ds.read(self.ctx, args)
+        except Exception as exc:  # noqa: BLE001 - reported as a terraform diagnostic
+            raise provider_error("reading", label, exc, self.module.locate(block)) from None
+        self.out(f"{label}: Read complete after 0s" + id_suffix(attrs))
+        return attrs
+
+
+def id_suffix(attrs: dict[str, Any] | None) -> str:
+    if attrs and attrs.get("id") not in (None, ""):
+        return f" [id={attrs['id']}]"
+    return ""
+
+
+def provider_error(verb: str, address: str, exc: Exception, location) -> TerraformError:
+    """``Error: creating aws_x.y: Code: message`` from a ResourceError or botocore error."""
+    if isinstance(exc, TerraformError):
+        return exc
+    if isinstance(exc, base.ResourceError):
+        text = f"{exc.code}: {exc.message}"
+    elif hasattr(exc, "response") and isinstance(getattr(exc, "response", None), dict):
+        err = exc.response.get("Error", {})
+        text = f"{err.get('Code', type(exc).__name__)}: {err.get('Message', str(exc))}"
+    else:
+        text = f"{type(exc).__name__}: {exc}"
+    location.address = address
+    return TerraformError(f"{verb} {address}: {text}", "", location)
+
+
+def make_plan(walker: Walker, *, destroy: bool = False, refresh_out: bool = True) -> Plan:
+    """Refresh every state instance, then decide an action for each instance."""
+    state, module = walker.state, walker.module
+    plan = Plan(order=walker.order, destroy=destroy)
+    plan.prior_outputs = {k: v for k, (v, _) in state.outputs.items()}
+    refresh(walker, state)
+    if destroy:
+        for inst in state.managed():
+            plan.changes[inst.address] = Change(
+                inst.address, inst.type, inst.name, inst.key, "delete", before=inst.attributes
+            )
+        plan.outputs = {}
+        return plan
+    planned: set[str] = set()
+    for node in walker.order:
+        block, _ = walker.nodes[node]
+        if node.startswith("local."):
+            name = node[6:]
+            walker.scope.locals[name] = walker.eval_leaf(block, name, module.locals[name][0])
+        elif node.startswith("data."):
+            _plan_data(walker, plan, node, block)
+        elif node.startswith("output."):
+            name = node[7:]
+            plan.outputs[name] = walker.eval_leaf(block, "value", block.body.get("value"))
+            if block.body.get("sensitive") is True:
+                plan.sensitive_outputs.add(name)
+        elif not node.startswith("var."):
+            for change in _plan_resource(walker, node, block):
+                plan.changes[change.address] = change
+                planned.add(change.address)
+    for inst in state.managed():
+        if inst.address not in planned:
+            block = module.resources.get(inst.resource_address)
+            if block is None:
+                why = f"(because {inst.resource_address} is not in configuration)"
+            elif isinstance(inst.key, int):
+                why = f"(because index [{inst.key}] is out of range for count)"
+            elif isinstance(inst.key, str):
+                why = f'(because key ["{inst.key}"] is not in for_each map)'
+            else:
+                why = f"(because {inst.resource_address} has count or for_each now)"
+            plan.changes[inst.address] = Change(
+                inst.address,
+                inst.type,
+                inst.name,
+                inst.key,
+                "delete",
+                before=inst.attributes,
+                orphan=why,
+            )
+    return plan
+
+
+def refresh(walker: Walker, state: State) -> None:
+    """Ask each handler whether its objects still exist; forget those that are gone."""
+    for inst in list(state.managed()):
+        rt = walker.resource_types.get(inst.type)
+        if rt is None:
+            continue
+        walker.out(f"{inst.address}: Refreshing state..." + id_suffix(inst.attributes))
+        try:
+            fresh = rt.read(walker.ctx, dict(inst.attributes))
+        except Exception as exc:  # noqa: BLE001
+            from lambdalab.terraform.errors import Location
+
+            raise provider_error("reading", inst.address, exc, Location("", 0)) from None
+        if fresh is None:
+            del state.instances[inst.address]
+        else:
+            inst.attributes = fresh
+
+
+def _plan_data(walker: Walker, plan: Plan, node: str, block: Block) -> None:
+    objects = {}
+    for key in walker.instance_keys(block):
+        args = walker.eval_args(block, walker.instance_scope(block, key))
+        addr = instance_address("data", block.labels[0], block.labels[1], key)
+        if contains_unknown(args):
+            objects[key] = UNKNOWN
+            plan.changes[addr] = Change(
+                addr, block.labels[0], block.labels[1], key, "read", after=args
+            )
+        else:
+            objects[key] = walker.read_data(node, block, args, key)
+            walker.state.instances[addr] = Instance(
+                "data", block.labels[0], block.labels[1], key, objects[key]
+            )
+    walker.publish(node, block, objects)
+
+
+def planned_object(rt: base.ResourceType, args: dict[str, Any]) -> dict[str, Any]:
+    """What a new object will look like: defaults, arguments, computed values unknown."""
+    obj = {**rt.defaults, **{k: v for k, v in args.items()}}
+    for name in rt.computed:
+        if name not in args or args[name] is None:
+            obj[name] = UNKNOWN
+    return obj
+
+
+def _plan_resource(walker: Walker, node: str, block: Block) -> list[Change]:
+    rt = walker.resource_type(block)
+    type_, name = block.labels
+    blocks = block_names(block.body)
+    changes = []
+    objects = {}
+    for key in walker.instance_keys(block):
+        addr = instance_address("managed", type_, name, key)
+        args = walker.eval_args(block, walker.instance_scope(block, key))
+        prior = walker.state.instances.get(addr)
+        if prior is None:
+            change = Change(addr, type_, name, key, "create", after=planned_object(rt, args))
+        else:
+            before = prior.attributes
+            changed = {
+                k
+                for k, v in args.items()
+                if not (same_blocks if k in blocks else same)(v, before.get(k))
+            }
+            changed |= {
+                k
+                for k, v in rt.defaults.items()
+                if k not in args and k in before and not same(v, before.get(k))
+            }
+            forced = changed & set(rt.force_new)
+            if forced:
+                change = Change(
+                    addr, type_, name, key, "replace", before, planned_object(rt, args), forced
+                )
+            elif changed:
+                after = {**before, **{k: v for k, v in args.items()}}
+                for k in rt.defaults:
+                    if k not in args:
+                        after[k] = rt.defaults[k]
+                change = Change(addr, type_, name, key, "update", before, after)
+            else:
+                change = Change(addr, type_, name, key, "noop", before, before)
+        change.block_names = blocks
+        objects[key] = change.after
+        changes.append(change)
+    walker.publish(node, block, objects)
+    return changes
+
+
+def execute_order(plan: Plan) -> Callable[[str], int]:
+    """Sort key placing nodes in plan order (used by apply)."""
+    index = {n: i for i, n in enumerate(plan.order)}
+    return lambda node: index.get(node, -1)
