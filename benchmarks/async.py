@@ -86,7 +86,9 @@ def uploads(lab, n: int) -> tuple[float, float, float]:
     t0 = time.perf_counter()
     for i in range(n):
         s3.copy_object(
-            Bucket=bucket, Key=f"done/{i}.txt", CopySource={"Bucket": bucket, "Key": f"direct/{i}.txt"}
+            Bucket=bucket,
+            Key=f"done/{i}.txt",
+            CopySource={"Bucket": bucket, "Key": f"direct/{i}.txt"},
         )
         s3.delete_object(Bucket=bucket, Key=f"direct/{i}.txt")
     direct_rate = n / (time.perf_counter() - t0)
