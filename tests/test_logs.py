@@ -8,9 +8,7 @@ import json
 import threading
 from datetime import UTC, datetime, timedelta
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from lambdalab import logs
 
@@ -309,13 +307,9 @@ def test_lab_now_falls_back_to_wall_time_when_no_lab(monkeypatch):
 
 # ------------------------------------------------------------------------------ moto server
 @pytest.fixture
-def aws(monkeypatch):
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-northeast-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws():
-        yield boto3.client("logs", region_name="ap-northeast-1")
+def aws(lab):
+    """A CloudWatch Logs client of the running lab (moto server with IAM enforced)."""
+    yield lab.client("logs")
 
 
 def test_missing_log_group_prints_the_aws_error_and_returns_254(aws):

@@ -91,6 +91,7 @@ def check() -> None:
     from moto.awslambda import models as lm
     from moto.awslambda import responses as lr
     from moto.awslambda import urls as lu
+    from moto.iam import access_control
     from moto.logs import models as logm
     from moto.s3 import models as s3m
     from moto.s3 import notifications as s3n
@@ -113,6 +114,7 @@ def check() -> None:
         (s3n, "_send_sns_message"),
         (s3m.S3Backend, "put_bucket_notification_configuration"),
         (logm.LogStream, "put_log_events"),
+        (access_control.IAMRequestBase, "_create_aws_request"),
     ]
     missing = [f"{owner.__name__}.{name}" for owner, name in required if not hasattr(owner, name)]
     if not hasattr(lu, "url_paths"):
@@ -156,11 +158,38 @@ def apply() -> None:
     lm.LambdaBackend.delete_function_event_invoke_config = _delete_eic
     lm.LambdaBackend.list_function_event_invoke_configs = _list_eic
 
+    from moto.iam import access_control
+
+    access_control.IAMRequestBase._create_aws_request = _aws_request_with_raw_body
     s3n.send_event = _wrap_send_event(s3n.send_event)
     s3m.S3Backend.put_bucket_notification_configuration = _wrap_put_notification(
         s3m.S3Backend.put_bucket_notification_configuration
     )
     _applied = True
+
+
+# -- IAM signature check ----------------------------------------------------------------------
+
+
+def _aws_request_with_raw_body(self: Any) -> Any:
+    """Recompute SigV4 over the body that was really sent.
+
+    moto signs ``self._body or self._data``. For a request with neither query string nor body
+    (Lambda's GetFunction, ListFunctions, …) moto fills ``_data`` with the request *headers*,
+    so it signs those instead of the empty body and every such call fails with
+    SignatureDoesNotMatch once IAM is enforced. Form-encoded bodies (IAM, STS, SQS) are
+    consumed by the form parser, so ``_data`` (their parsed fields) must still be used there.
+    """
+    from botocore.awsrequest import AWSRequest
+
+    signed = self._get_string_between("SignedHeaders=", ",", self._headers["Authorization"])
+    headers = self._create_headers_for_aws_request(signed.split(";"), self._headers)
+    data = self._data or {}
+    headers_as_data = "Authorization" in data or "authorization" in data
+    body = self._body or (b"" if headers_as_data else self._data)
+    request = AWSRequest(method=self._method, url=self._path, data=body, headers=headers)
+    request.context["timestamp"] = headers["X-Amz-Date"]
+    return request
 
 
 # -- Invoke -----------------------------------------------------------------------------------

@@ -51,14 +51,16 @@ class _Moto:
         self.server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def cloud():
-    try:
-        import lambdalab
+    lab = None
+    if os.environ.get("LAMBDALAB_TF_TESTS_CLOUD", "lab") == "lab":
+        try:
+            import lambdalab
 
-        lab = lambdalab.start()
-    except Exception:  # noqa: BLE001 - the lab is optional for these unit tests
-        lab = None
+            lab = lambdalab.start()
+        except Exception:  # noqa: BLE001 - the lab is optional for these unit tests
+            lab = None
     if lab is not None:
         yield lab
         return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from tfres_helpers import TRUST, handler, zip_bytes
 
 from lambdalab.terraform.resources.lambda_function import base64sha256
@@ -109,7 +110,15 @@ def test_event_invoke_config(ctx):
     ]
     got = ctx.client("lambda").get_function_event_invoke_config(FunctionName="fn")
     assert got["MaximumRetryAttempts"] == 0 and got["MaximumEventAgeInSeconds"] == 3600
-    c2 = eic.update(ctx, c, {**args, "maximum_retry_attempts": 1})
-    assert c2["maximum_retry_attempts"] == 1
-    eic.delete(ctx, c2)
-    assert eic.read(ctx, c2) is None
+    eic.delete(ctx, c)
+    assert eic.read(ctx, c) is None
+
+
+def test_event_invoke_config_update_replaces(ctx, cloud):
+    if not hasattr(cloud, "wait_idle"):
+        pytest.skip("bare moto 5.2.5 appends a second config on Put; the lab replaces it as AWS")
+    handler("aws_lambda_function").create(ctx, _setup(ctx))
+    eic = handler("aws_lambda_function_event_invoke_config")
+    c = eic.create(ctx, {"function_name": "fn", "maximum_retry_attempts": 0})
+    c2 = eic.update(ctx, c, {"function_name": "fn", "maximum_retry_attempts": 1})
+    assert c2["maximum_retry_attempts"] == 1 and c2["destination_config"] == []

@@ -27,7 +27,12 @@ def test_full_apply_gives_provider_attribute_names(ctx):
         ctx, {"name": "shape_role", "assume_role_policy": TRUST}
     )
     got["aws_iam_policy"] = handler("aws_iam_policy").create(
-        ctx, {"name": "p", "policy": TRUST.replace("sts:AssumeRole", "s3:GetObject")}
+        ctx,
+        {
+            "name": "p",
+            "policy": '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
+            '"Action": "s3:GetObject", "Resource": "*"}]}',
+        },
     )
     got["aws_s3_bucket"] = handler("aws_s3_bucket").create(ctx, {"bucket": "shape-bucket"})
     got["aws_s3_object"] = handler("aws_s3_object").create(

@@ -14,7 +14,18 @@ from .base import ApplyContext, ResourceType, register
 class CloudWatchLogGroup(ResourceType):
     type_name = "aws_cloudwatch_log_group"
     force_new = frozenset({"name", "name_prefix", "log_group_class"})
-    computed = frozenset({"arn", "tags_all"})
+    computed = frozenset(
+        {
+            "arn",
+            "id",
+            "kms_key_id",
+            "log_group_class",
+            "name",
+            "name_prefix",
+            "tags",
+            "tags_all",
+        }
+    )
     defaults = {"retention_in_days": 0, "skip_destroy": False}
 
     def create(self, ctx: ApplyContext, args: dict) -> dict:

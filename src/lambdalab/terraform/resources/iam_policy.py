@@ -12,7 +12,19 @@ from .base import ApplyContext, ResourceType, register
 class IamPolicy(ResourceType):
     type_name = "aws_iam_policy"
     force_new = frozenset({"name", "name_prefix", "path", "description"})
-    computed = frozenset({"arn", "id", "policy_id", "attachment_count", "tags_all"})
+    computed = frozenset(
+        {
+            "arn",
+            "attachment_count",
+            "id",
+            "name",
+            "name_prefix",
+            "policy",
+            "policy_id",
+            "tags",
+            "tags_all",
+        }
+    )
     defaults = {"path": "/", "description": ""}
 
     def create(self, ctx: ApplyContext, args: dict) -> dict:

@@ -12,7 +12,21 @@ from .base import ApplyContext, ResourceType, register
 class IamRole(ResourceType):
     type_name = "aws_iam_role"
     force_new = frozenset({"name", "name_prefix", "path"})
-    computed = frozenset({"arn", "create_date", "id", "unique_id", "tags_all"})
+    computed = frozenset(
+        {
+            "arn",
+            "assume_role_policy",
+            "create_date",
+            "id",
+            "inline_policy",
+            "managed_policy_arns",
+            "name",
+            "name_prefix",
+            "tags",
+            "tags_all",
+            "unique_id",
+        }
+    )
     defaults = {
         "path": "/",
         "description": "",

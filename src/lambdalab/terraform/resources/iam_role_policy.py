@@ -12,7 +12,15 @@ from .base import ApplyContext, ResourceType, register
 class IamRolePolicy(ResourceType):
     type_name = "aws_iam_role_policy"
     force_new = frozenset({"name", "name_prefix", "role"})
-    computed = frozenset({"id"})
+    computed = frozenset(
+        {
+            "id",
+            "name",
+            "name_prefix",
+            "policy",
+            "role",
+        }
+    )
 
     def create(self, ctx: ApplyContext, args: dict) -> dict:
         name = args.get("name") or unique_id(args.get("name_prefix") or "terraform-")

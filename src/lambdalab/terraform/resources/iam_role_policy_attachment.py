@@ -18,7 +18,13 @@ from .base import ApplyContext, ResourceType, register
 class IamRolePolicyAttachment(ResourceType):
     type_name = "aws_iam_role_policy_attachment"
     force_new = frozenset({"role", "policy_arn"})
-    computed = frozenset({"id"})
+    computed = frozenset(
+        {
+            "id",
+            "policy_arn",
+            "role",
+        }
+    )
 
     def create(self, ctx: ApplyContext, args: dict) -> dict:
         ctx.client("iam").attach_role_policy(RoleName=args["role"], PolicyArn=args["policy_arn"])

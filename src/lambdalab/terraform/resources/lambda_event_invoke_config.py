@@ -13,7 +13,14 @@ from .base import ApplyContext, ResourceType, register
 class LambdaEventInvokeConfig(ResourceType):
     type_name = "aws_lambda_function_event_invoke_config"
     force_new = frozenset({"function_name", "qualifier"})
-    computed = frozenset({"id"})
+    computed = frozenset(
+        {
+            "destination_config",
+            "function_name",
+            "id",
+            "maximum_event_age_in_seconds",
+        }
+    )
     defaults = {"maximum_retry_attempts": 2, "qualifier": ""}
 
     def create(self, ctx: ApplyContext, args: dict) -> dict:

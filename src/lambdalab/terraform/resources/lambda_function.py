@@ -37,14 +37,44 @@ class LambdaFunction(ResourceType):
     computed = frozenset(
         {
             "arn",
+            "code_sha256",
+            "code_signing_config_arn",
+            "dead_letter_config",
+            "environment",
+            "ephemeral_storage",
+            "file_system_config",
+            "filename",
+            "function_name",
+            "handler",
+            "id",
+            "image_config",
+            "image_uri",
             "invoke_arn",
+            "kms_key_arn",
+            "last_modified",
+            "layers",
+            "logging_config",
             "qualified_arn",
             "qualified_invoke_arn",
-            "version",
-            "last_modified",
+            "replace_security_groups_on_destroy",
+            "replacement_security_group_ids",
+            "role",
+            "runtime",
+            "s3_bucket",
+            "s3_key",
+            "s3_object_version",
+            "signing_job_arn",
+            "signing_profile_version_arn",
+            "skip_destroy",
+            "snap_start",
+            "source_code_hash",
             "source_code_size",
-            "code_sha256",
+            "tags",
             "tags_all",
+            "timeouts",
+            "tracing_config",
+            "version",
+            "vpc_config",
         }
     )
     defaults = {
@@ -101,7 +131,11 @@ class LambdaFunction(ResourceType):
         invoke = f"arn:aws:apigateway:{ctx.region}:lambda:path/2015-03-31/functions"
         env = (c.get("Environment") or {}).get("Variables")
         dlq = (c.get("DeadLetterConfig") or {}).get("TargetArn")
-        concurrency = got.get("Concurrency", {}).get("ReservedConcurrentExecutions", -1)
+        # GetFunctionConcurrency, not GetFunction's "Concurrency": moto omits a reservation of 0.
+        concurrency = lam.get_function_concurrency(FunctionName=attrs["id"]).get(
+            "ReservedConcurrentExecutions"
+        )
+        concurrency = -1 if concurrency is None else concurrency
         t = attrs.get("tags")
         return {
             "architectures": list(c.get("Architectures") or ["x86_64"]),

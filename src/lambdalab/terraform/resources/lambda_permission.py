@@ -29,7 +29,22 @@ class LambdaPermission(ResourceType):
         {"action", "function_name", "principal", "statement_id", "statement_id_prefix"}
         | set(_OPTIONAL)
     )
-    computed = frozenset({"id"})
+    computed = frozenset(
+        {
+            "action",
+            "event_source_token",
+            "function_name",
+            "function_url_auth_type",
+            "id",
+            "principal",
+            "principal_org_id",
+            "qualifier",
+            "source_account",
+            "source_arn",
+            "statement_id",
+            "statement_id_prefix",
+        }
+    )
 
     def create(self, ctx: ApplyContext, args: dict) -> dict:
         sid = args.get("statement_id") or unique_id(args.get("statement_id_prefix") or "terraform-")

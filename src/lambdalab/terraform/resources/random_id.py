@@ -15,7 +15,15 @@ from .base import ApplyContext, ResourceType, register
 class RandomId(ResourceType):
     type_name = "random_id"
     force_new = frozenset({"byte_length", "prefix", "keepers"})
-    computed = frozenset({"b64_std", "b64_url", "dec", "hex", "id"})
+    computed = frozenset(
+        {
+            "b64_std",
+            "b64_url",
+            "dec",
+            "hex",
+            "id",
+        }
+    )
 
     def create(self, ctx: ApplyContext, args: dict) -> dict:
         n = int(args["byte_length"])

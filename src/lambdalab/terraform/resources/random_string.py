@@ -30,7 +30,12 @@ _ARGS = (
 class RandomString(ResourceType):
     type_name = "random_string"
     force_new = frozenset(_ARGS) | {"number"}
-    computed = frozenset({"id", "result"})
+    computed = frozenset(
+        {
+            "id",
+            "result",
+        }
+    )
     defaults = {
         "lower": True,
         "upper": True,

@@ -35,7 +35,34 @@ class S3Bucket(ResourceType):
     type_name = "aws_s3_bucket"
     force_new = frozenset({"bucket", "bucket_prefix", "object_lock_enabled"})
     computed = frozenset(
-        {"arn", "bucket_domain_name", "bucket_regional_domain_name", "hosted_zone_id", "region"}
+        {
+            "acceleration_status",
+            "acl",
+            "arn",
+            "bucket",
+            "bucket_domain_name",
+            "bucket_prefix",
+            "bucket_regional_domain_name",
+            "cors_rule",
+            "grant",
+            "hosted_zone_id",
+            "id",
+            "lifecycle_rule",
+            "logging",
+            "object_lock_configuration",
+            "policy",
+            "region",
+            "replication_configuration",
+            "request_payer",
+            "server_side_encryption_configuration",
+            "tags",
+            "tags_all",
+            "timeouts",
+            "versioning",
+            "website",
+            "website_domain",
+            "website_endpoint",
+        }
     )
     defaults = {"force_destroy": False, "object_lock_enabled": False}
 

@@ -24,9 +24,11 @@ class SqsQueuePolicy(ResourceType):
 
     def read(self, ctx: ApplyContext, attrs: dict) -> dict | None:
         try:
-            a = ctx.client("sqs").get_queue_attributes(
-                QueueUrl=attrs["id"], AttributeNames=["Policy"]
-            )["Attributes"]
+            a = (
+                ctx.client("sqs")
+                .get_queue_attributes(QueueUrl=attrs["id"], AttributeNames=["Policy"])
+                .get("Attributes", {})
+            )
         except ClientError as exc:
             if not_found(exc, "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"):
                 return None
