@@ -126,7 +126,8 @@ class Lab:
         self.credentials = iam.Credentials(
             iam.new_admin_key_id(self.account_id), self.credentials.secret_access_key
         )
-        self._server = LabServer(self._host, self._port, self.status)
+        self.server_log = self._state_dir / "server-errors.log"
+        self._server = LabServer(self._host, self._port, self.status, self.server_log)
         self._server.start()
         self.endpoint_url = f"http://{self._host}:{self._server.port}"
         self._install_identities()

@@ -1,13 +1,16 @@
-"""Write Lambda log events straight into moto's CloudWatch Logs backend.
+"""Write Lambda's own output straight into moto's backends (logs and metrics).
 
-moto's ``PutLogEvents`` silently rejects events more than 2 h ahead of the wall clock, and the
-lab's simulated clock may run further ahead than that. Writing to the backend keeps every line
-(``FilterLogEvents`` / ``GetLogEvents`` read them back as usual).
+Lambda publishes logs and metrics as the service, not through the learner's API, so there is
+no need for an HTTP round trip (and IAM check) per line or datapoint — that would cost more
+than the handler itself. It also sidesteps moto's ``PutLogEvents`` silently rejecting events
+more than 2 h ahead of the wall clock: the simulated clock may run further ahead than that.
+``FilterLogEvents`` / ``GetMetricStatistics`` read everything back as usual.
 """
 
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 
 
 class MotoLogSink:
@@ -33,3 +36,29 @@ class MotoLogSink:
                 log_group.create_log_stream(stream)
                 log_stream = log_group.streams[stream]
             log_stream.put_log_events([{"timestamp": ts, "message": msg} for ts, msg in events])
+
+
+class MotoMetrics:
+    """``emit_metric`` for the async engine: datapoints into moto's CloudWatch backend."""
+
+    def __init__(self, account_id: str, region: str) -> None:
+        self.account_id = account_id
+        self.region = region
+
+    def __call__(
+        self,
+        function_name: str,
+        metric_name: str,
+        value: float,
+        unit: str,
+        timestamp: datetime,
+        resource: str | None = None,
+    ) -> None:
+        from moto.cloudwatch.models import cloudwatch_backends
+
+        from lambdalab.invoke.metrics import NAMESPACE, metric_data
+
+        # moto compares stored timestamps with naive UTC datetimes.
+        naive = timestamp.astimezone(UTC).replace(tzinfo=None)
+        data = metric_data(function_name, metric_name, value, unit, naive, resource)
+        cloudwatch_backends[self.account_id][self.region].put_metric_data(NAMESPACE, data)

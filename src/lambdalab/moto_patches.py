@@ -88,6 +88,7 @@ def check() -> None:
             f"lambdalab was tested with moto >= {'.'.join(map(str, low))} and < "
             f"{'.'.join(map(str, high))}, found {version('moto')}. Reinstall with `make install`."
         )
+    from moto import backends
     from moto.awslambda import models as lm
     from moto.awslambda import responses as lr
     from moto.awslambda import urls as lu
@@ -115,6 +116,7 @@ def check() -> None:
         (s3m.S3Backend, "put_bucket_notification_configuration"),
         (logm.LogStream, "put_log_events"),
         (access_control.IAMRequestBase, "_create_aws_request"),
+        (backends, "list_of_moto_modules"),
     ]
     missing = [f"{owner.__name__}.{name}" for owner, name in required if not hasattr(owner, name)]
     if not hasattr(lu, "url_paths"):
@@ -158,9 +160,13 @@ def apply() -> None:
     lm.LambdaBackend.delete_function_event_invoke_config = _delete_eic
     lm.LambdaBackend.list_function_event_invoke_configs = _list_eic
 
+    from moto import backends
     from moto.iam import access_control
 
     access_control.IAMRequestBase._create_aws_request = _aws_request_with_raw_body
+    # moto lists its package folders on disk for every request it routes; they never change.
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules
     s3n.send_event = _wrap_send_event(s3n.send_event)
     s3m.S3Backend.put_bucket_notification_configuration = _wrap_put_notification(
         s3m.S3Backend.put_bucket_notification_configuration

@@ -13,6 +13,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 STATUS_PATH = "/_lambdalab/status"
@@ -56,7 +57,13 @@ class LabApp:
 class LabServer:
     """A threaded werkzeug server (like moto's ThreadedMotoServer) that never logs requests."""
 
-    def __init__(self, host: str, port: int, status: Callable[[], dict[str, Any]]) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        status: Callable[[], dict[str, Any]],
+        error_log: Path | None = None,
+    ) -> None:
         from moto.moto_server.werkzeug_app import (
             DomainDispatcherApplication,
             MotoRequestHandler,
@@ -64,7 +71,15 @@ class LabServer:
         )
         from werkzeug.serving import make_server
 
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        # Request lines and server-side tracebacks never reach a notebook's output; errors go
+        # to a file of the lab's (``lab.server_log``) where a bug report can quote them.
+        werkzeug_log = logging.getLogger("werkzeug")
+        werkzeug_log.setLevel(logging.ERROR)
+        werkzeug_log.propagate = False
+        if error_log is not None and not any(
+            getattr(h, "baseFilename", None) == str(error_log) for h in werkzeug_log.handlers
+        ):
+            werkzeug_log.addHandler(logging.FileHandler(error_log))
         app = LabApp(DomainDispatcherApplication(create_backend_app), status)
         self._server = make_server(
             host, port, app, threaded=True, request_handler=quiet(MotoRequestHandler)

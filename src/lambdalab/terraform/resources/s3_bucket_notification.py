@@ -28,6 +28,15 @@ _KINDS = {
 class S3BucketNotification(ResourceType):
     type_name = "aws_s3_bucket_notification"
     force_new = frozenset({"bucket"})
+    computed = frozenset(
+        {
+            "bucket",
+            "id",
+            "lambda_function",
+            "queue",
+            "topic",
+        }
+    )
     defaults = {"eventbridge": False}
 
     def create(self, ctx: ApplyContext, args: dict) -> dict:

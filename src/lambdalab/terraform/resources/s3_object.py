@@ -24,7 +24,45 @@ _ARGS = {
 class S3Object(ResourceType):
     type_name = "aws_s3_object"
     force_new = frozenset({"bucket", "key"})
-    computed = frozenset({"etag", "version_id", "content_type", "arn"})
+    computed = frozenset(
+        {
+            "acl",
+            "arn",
+            "bucket",
+            "bucket_key_enabled",
+            "cache_control",
+            "checksum_algorithm",
+            "checksum_crc32",
+            "checksum_crc32c",
+            "checksum_crc64nvme",
+            "checksum_sha1",
+            "checksum_sha256",
+            "content",
+            "content_base64",
+            "content_disposition",
+            "content_encoding",
+            "content_language",
+            "content_type",
+            "etag",
+            "force_destroy",
+            "id",
+            "key",
+            "kms_key_id",
+            "metadata",
+            "object_lock_legal_hold_status",
+            "object_lock_mode",
+            "object_lock_retain_until_date",
+            "override_provider",
+            "server_side_encryption",
+            "source",
+            "source_hash",
+            "storage_class",
+            "tags",
+            "tags_all",
+            "version_id",
+            "website_redirect",
+        }
+    )
 
     def create(self, ctx: ApplyContext, args: dict) -> dict:
         return self._put(ctx, args)

@@ -29,7 +29,42 @@ _FEEDBACK = [
 class SnsTopic(ResourceType):
     type_name = "aws_sns_topic"
     force_new = frozenset({"name", "name_prefix", "fifo_topic"})
-    computed = frozenset({"arn", "id", "owner", "policy", "tags_all"})
+    computed = frozenset(
+        {
+            "application_failure_feedback_role_arn",
+            "application_success_feedback_role_arn",
+            "application_success_feedback_sample_rate",
+            "archive_policy",
+            "arn",
+            "beginning_archive_time",
+            "content_based_deduplication",
+            "delivery_policy",
+            "display_name",
+            "fifo_throughput_scope",
+            "firehose_failure_feedback_role_arn",
+            "firehose_success_feedback_role_arn",
+            "firehose_success_feedback_sample_rate",
+            "http_failure_feedback_role_arn",
+            "http_success_feedback_role_arn",
+            "http_success_feedback_sample_rate",
+            "id",
+            "kms_master_key_id",
+            "lambda_failure_feedback_role_arn",
+            "lambda_success_feedback_role_arn",
+            "lambda_success_feedback_sample_rate",
+            "name",
+            "name_prefix",
+            "owner",
+            "policy",
+            "signature_version",
+            "sqs_failure_feedback_role_arn",
+            "sqs_success_feedback_role_arn",
+            "sqs_success_feedback_sample_rate",
+            "tags",
+            "tags_all",
+            "tracing_config",
+        }
+    )
     defaults = {"fifo_topic": False}
 
     def create(self, ctx: ApplyContext, args: dict) -> dict:

@@ -23,7 +23,25 @@ _ATTRS = {
 class SnsTopicSubscription(ResourceType):
     type_name = "aws_sns_topic_subscription"
     force_new = frozenset({"topic_arn", "protocol", "endpoint"})
-    computed = frozenset({"arn", "id", "owner_id", "pending_confirmation"})
+    computed = frozenset(
+        {
+            "arn",
+            "confirmation_timeout_in_minutes",
+            "confirmation_was_authenticated",
+            "delivery_policy",
+            "endpoint",
+            "filter_policy",
+            "filter_policy_scope",
+            "id",
+            "owner_id",
+            "pending_confirmation",
+            "protocol",
+            "redrive_policy",
+            "replay_policy",
+            "subscription_role_arn",
+            "topic_arn",
+        }
+    )
     defaults = {"raw_message_delivery": False, "endpoint_auto_confirms": False}
 
     def create(self, ctx: ApplyContext, args: dict) -> dict:

@@ -29,7 +29,27 @@ _TEXT = {
 class SqsQueue(ResourceType):
     type_name = "aws_sqs_queue"
     force_new = frozenset({"name", "name_prefix", "fifo_queue"})
-    computed = frozenset({"arn", "id", "url", "tags_all"})
+    computed = frozenset(
+        {
+            "arn",
+            "content_based_deduplication",
+            "deduplication_scope",
+            "fifo_throughput_limit",
+            "id",
+            "kms_data_key_reuse_period_seconds",
+            "kms_master_key_id",
+            "name",
+            "name_prefix",
+            "policy",
+            "redrive_allow_policy",
+            "redrive_policy",
+            "sqs_managed_sse_enabled",
+            "tags",
+            "tags_all",
+            "timeouts",
+            "url",
+        }
+    )
     defaults = {k: d for k, (_, d) in _ATTRS.items()} | {"fifo_queue": False}
 
     def create(self, ctx: ApplyContext, args: dict) -> dict:

@@ -12,6 +12,13 @@ from .base import ApplyContext, ResourceType, register
 class SqsQueuePolicy(ResourceType):
     type_name = "aws_sqs_queue_policy"
     force_new = frozenset({"queue_url"})
+    computed = frozenset(
+        {
+            "id",
+            "policy",
+            "queue_url",
+        }
+    )
 
     def create(self, ctx: ApplyContext, args: dict) -> dict:
         ctx.client("sqs").set_queue_attributes(
