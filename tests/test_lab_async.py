@@ -8,6 +8,7 @@ import json
 import time
 
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from tests.lab_helpers import make_function, make_role
@@ -214,3 +215,156 @@ def lambda_handler(event, context):
     assert 15 <= len(runs) <= 17
     keys = lab.client("s3").list_objects_v2(Bucket="loop-bucket")["KeyCount"]
     assert keys < 20
+
+
+def _queue(lab, name):
+    sqs = lab.client("sqs")
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    return url, arn
+
+
+def _messages(lab, url):
+    return (
+        lab.client("sqs")
+        .receive_message(QueueUrl=url, MessageAttributeNames=["All"], MaxNumberOfMessages=10)
+        .get("Messages", [])
+    )
+
+
+def test_invoke_async_is_accepted_and_runs(lab):
+    """§1.9: the deprecated InvokeAsync answers 202 and goes through the same queue."""
+    make_function(lab, "rec", RECORD)
+    resp = lab.client("lambda").invoke_async(FunctionName="rec", InvokeArgs=b'{"old": true}')
+    assert resp["Status"] == 202
+    lab.wait_idle(30)
+    assert _printed_json(lab, "rec") == [{"old": True}]
+
+
+def test_overlapping_notification_rules_are_refused(lab):
+    """§7.8."""
+    _bucket(lab, "overlap-bucket")
+    fn = make_function(lab, "rec", RECORD)
+    _allow_s3(lab, "rec", "overlap-bucket")
+    rule = {"LambdaFunctionArn": fn["FunctionArn"], "Events": ["s3:ObjectCreated:*"]}
+    with pytest.raises(ClientError) as err:
+        lab.client("s3").put_bucket_notification_configuration(
+            Bucket="overlap-bucket",
+            NotificationConfiguration={"LambdaFunctionConfigurations": [rule, dict(rule)]},
+        )
+    assert err.value.response["Error"]["Message"].startswith("Configuration is ambiguously defined")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "code", "fragment"),
+    [
+        ({}, "InvalidParameterValueException", "at least one of error handling"),
+        ({"MaximumRetryAttempts": 3}, "ValidationException", "less than or equal to 2"),
+        ({"MaximumEventAgeInSeconds": 30}, "ValidationException", "greater than or equal to 60"),
+        (
+            {"DestinationConfig": {"OnSuccess": {"Destination": "SELF"}}},
+            "InvalidParameterValueException",
+            "can't specify the function as a destination for itself",
+        ),
+    ],
+)
+def test_event_invoke_config_validation_matches_aws(lab, kwargs, code, fragment):
+    """§2.10–2.12 (botocore validates some ranges client-side; send them raw)."""
+    fn = make_function(lab, "rec", RECORD)
+    if kwargs.get("DestinationConfig"):
+        kwargs["DestinationConfig"]["OnSuccess"]["Destination"] = fn["FunctionArn"]
+    lam = lab.client("lambda", config=Config(parameter_validation=False))
+    with pytest.raises(ClientError) as err:
+        lam.put_function_event_invoke_config(FunctionName="rec", **kwargs)
+    assert err.value.response["Error"]["Code"] == code
+    assert fragment in err.value.response["Error"]["Message"]
+
+
+def test_event_invoke_config_get_without_one_is_404(lab):
+    make_function(lab, "rec", RECORD)
+    with pytest.raises(ClientError) as err:
+        lab.client("lambda").get_function_event_invoke_config(FunctionName="rec")
+    assert err.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert "doesn't have an EventInvokeConfig" in err.value.response["Error"]["Message"]
+
+
+def test_on_success_destination_receives_the_record(lab):
+    """§4.6: record fields in order, condition Success, the handler's return value."""
+    url, arn = _queue(lab, "ok-dest")
+    role = make_role(
+        lab, "dest-role", [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": arn}]
+    )
+    make_function(lab, "rec", RECORD, role_arn=role)
+    lab.client("lambda").put_function_event_invoke_config(
+        FunctionName="rec", DestinationConfig={"OnSuccess": {"Destination": arn}}
+    )
+    lab.client("lambda").invoke(FunctionName="rec", InvocationType="Event", Payload=b'{"n": 7}')
+    lab.wait_idle(30)
+    (msg,) = _messages(lab, url)
+    record = json.loads(msg["Body"])
+    assert list(record) == [
+        "version",
+        "timestamp",
+        "requestContext",
+        "requestPayload",
+        "responseContext",
+        "responsePayload",
+    ]
+    assert record["requestContext"]["condition"] == "Success"
+    assert record["requestContext"]["approximateInvokeCount"] == 1
+    assert record["requestContext"]["functionArn"].endswith(":function:rec:$LATEST")
+    assert record["requestPayload"] == {"n": 7}
+    assert record["responsePayload"] == "ok"
+
+
+def test_zero_reserved_concurrency_goes_straight_to_on_failure(lab):
+    """§2.7: no attempt, condition ZeroReservedConcurrency, count 0."""
+    url, arn = _queue(lab, "fail-dest")
+    role = make_role(
+        lab, "dest-role", [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": arn}]
+    )
+    make_function(lab, "rec", RECORD, role_arn=role)
+    lam = lab.client("lambda")
+    lam.put_function_concurrency(FunctionName="rec", ReservedConcurrentExecutions=0)
+    lam.put_function_event_invoke_config(
+        FunctionName="rec", DestinationConfig={"OnFailure": {"Destination": arn}}
+    )
+    assert (
+        lam.invoke(FunctionName="rec", InvocationType="Event", Payload=b"{}")["StatusCode"] == 202
+    )
+    lab.wait_idle(30)
+    (msg,) = _messages(lab, url)
+    context = json.loads(msg["Body"])["requestContext"]
+    assert context["condition"] == "ZeroReservedConcurrency"
+    assert context["approximateInvokeCount"] == 0
+    assert lab.invocations("rec") == []
+
+
+def test_metrics_are_readable_with_get_metric_statistics(lab):
+    """§8: Invocations/Errors per attempt, AsyncEventsReceived once, dropped once."""
+    import datetime
+
+    make_function(lab, "fail", FAIL)
+    lab.client("lambda").invoke(FunctionName="fail", InvocationType="Event", Payload=b"{}")
+    lab.wait_idle(30)
+    cw = lab.client("cloudwatch")
+    now = lab.now()
+
+    def total(metric):
+        points = cw.get_metric_statistics(
+            Namespace="AWS/Lambda",
+            MetricName=metric,
+            Dimensions=[{"Name": "FunctionName", "Value": "fail"}],
+            StartTime=now - datetime.timedelta(hours=1),
+            EndTime=now + datetime.timedelta(minutes=1),
+            Period=3600,
+            Statistics=["Sum"],
+        )["Datapoints"]
+        return sum(p["Sum"] for p in points)
+
+    assert total("Invocations") == 3
+    assert total("Errors") == 3
+    assert total("AsyncEventsReceived") == 1
+    assert total("AsyncEventsDropped") == 1
