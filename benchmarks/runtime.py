@@ -132,6 +132,41 @@ def time_s3_get(repeat: int) -> float:
         server.stop()
 
 
+def time_through_the_lab(repeat: int) -> tuple[float, float]:
+    """Both round trips through the lab's HTTP front door, as a notebook makes them:
+    ``lambda.invoke`` of a warm function vs ``s3.get_object``, same server, IAM enforced."""
+    import lambdalab
+    from lambdalab.course import deploy_function
+
+    lab = lambdalab.start()
+    try:
+        deploy_function("bench-echo", PLAIN_HANDLER, handler="lambda_function.handler")
+        lam, s3 = lab.client("lambda"), lab.client("s3")
+        s3.create_bucket(
+            Bucket="bench-get", CreateBucketConfiguration={"LocationConstraint": lab.region}
+        )
+        s3.put_object(Bucket="bench-get", Key="k", Body=b"v")
+
+        def invoke() -> None:
+            lam.invoke(FunctionName="bench-echo", Payload=b"{}")["Payload"].read()
+
+        def get() -> None:
+            s3.get_object(Bucket="bench-get", Key="k")["Body"].read()
+
+        medians = []
+        for call in (invoke, get):
+            call()  # warm up (cold start, connection)
+            samples = []
+            for _ in range(repeat):
+                t0 = time.perf_counter()
+                call()
+                samples.append(time.perf_counter() - t0)
+            medians.append(median_ms(samples))
+        return medians[0], medians[1]
+    finally:
+        lab.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7, help="cold-start samples (median)")
@@ -170,6 +205,13 @@ def main() -> None:
              "<= 60 MB " + ("ok" if rss_plain and rss_plain <= 60 else "MISSED")),
             (f"[{client}] idle RSS, boto3 client made", f"{rss_boto3} MB", "", "(learner's code)"),
         ]  # fmt: skip
+    lab_invoke, lab_get = time_through_the_lab(200)
+    rows += [
+        ("[lab HTTP] lambda.invoke, warm", f"{lab_invoke:8.2f} ms",
+         f"{lab_invoke / lab_get:5.2f}x S3 GetObject",
+         "<= 5x " + ("ok" if lab_invoke / lab_get <= 5 else "MISSED")),
+        ("[lab HTTP] s3.get_object", f"{lab_get:8.2f} ms", "", ""),
+    ]  # fmt: skip
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     print(f"python {sys.version.split()[0]} on {sys.platform}; medians")
     for row in rows:

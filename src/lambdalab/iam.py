@@ -45,6 +45,11 @@ def install_admin(account_id: str, region: str, creds: Credentials) -> None:
     from moto.iam.models import iam_backends
 
     backend = iam_backends[account_id]["aws"]
+    if ADMIN_POLICY_ARN not in backend.managed_policies:
+        # The backend was created (e.g. by other moto use in this process) before the lab
+        # asked for AWS managed policies: load them now.
+        backend.aws_managed_policies = backend._init_aws_policies()
+        backend.managed_policies.update(backend._init_managed_policies())
     if ADMIN_USER not in backend.users:
         backend.create_user(region, ADMIN_USER)
         backend.attach_user_policy(ADMIN_POLICY_ARN, ADMIN_USER)
