@@ -86,6 +86,8 @@ def test_bodiless_lambda_calls_pass_the_signature_check(lab):
     lam = lab.client("lambda")
     assert lam.get_function(FunctionName="fn")["Configuration"]["FunctionName"] == "fn"
     assert [f["FunctionName"] for f in lam.list_functions()["Functions"]] == ["fn"]
+    assert len(lam.list_functions(MaxItems=50)["Functions"]) == 1  # query string, no body
+    assert lam.list_versions_by_function(FunctionName="fn", MaxItems=10)["Versions"]
     assert lam.get_function_configuration(FunctionName="fn")["Runtime"] == "python3.12"
     lam.delete_function(FunctionName="fn")
     assert lam.list_functions()["Functions"] == []

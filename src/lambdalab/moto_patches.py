@@ -180,19 +180,23 @@ def apply() -> None:
 def _aws_request_with_raw_body(self: Any) -> Any:
     """Recompute SigV4 over the body that was really sent.
 
-    moto signs ``self._body or self._data``. For a request with neither query string nor body
-    (Lambda's GetFunction, ListFunctions, …) moto fills ``_data`` with the request *headers*,
-    so it signs those instead of the empty body and every such call fails with
-    SignatureDoesNotMatch once IAM is enforced. Form-encoded bodies (IAM, STS, SQS) are
-    consumed by the form parser, so ``_data`` (their parsed fields) must still be used there.
+    moto signs ``self._body or self._data``. For a bodiless REST request (Lambda's GetFunction,
+    ListFunctions?MaxItems=…) ``_data`` holds the query parameters — or the request *headers*
+    when there are none — so moto signs those instead of the empty body and every such call
+    fails with SignatureDoesNotMatch once IAM is enforced. Form-encoded bodies (IAM, STS, SQS
+    query APIs) are consumed by the form parser, so their parsed fields must still be used.
     """
     from botocore.awsrequest import AWSRequest
 
     signed = self._get_string_between("SignedHeaders=", ",", self._headers["Authorization"])
     headers = self._create_headers_for_aws_request(signed.split(";"), self._headers)
-    data = self._data or {}
-    headers_as_data = "Authorization" in data or "authorization" in data
-    body = self._body or (b"" if headers_as_data else self._data)
+    content_type = next((v for k, v in self._headers.items() if k.lower() == "content-type"), "")
+    if self._body:
+        body = self._body
+    elif "x-www-form-urlencoded" in content_type:
+        body = self._data  # the form parser consumed the raw body; its fields sign the same
+    else:
+        body = b""  # GET/DELETE (query string already in the URL) or an empty body
     request = AWSRequest(method=self._method, url=self._path, data=body, headers=headers)
     request.context["timestamp"] = headers["X-Amz-Date"]
     return request

@@ -10,12 +10,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 ENGINES = ("auto", "terraform", "builtin")
 
 
-def choose(chdir: Path, engine: str, env: dict[str, str] | None = None) -> tuple[str, str]:
+def choose(chdir: Path, engine: str) -> tuple[str, str]:
     """(engine to use, one-line reason)."""
     from lambdalab.terraform import real
 
@@ -23,7 +23,7 @@ def choose(chdir: Path, engine: str, env: dict[str, str] | None = None) -> tuple
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     if engine == "builtin":
         return "builtin", "asked for the built-in engine"
-    ok, reason = real.usable(chdir, env=env)
+    ok, reason = real.usable(chdir)
     if engine == "terraform":
         if not ok:
             raise real.TerraformUnusable(reason)
@@ -37,18 +37,22 @@ def run(
     *,
     chdir: Path,
     engine: str = "auto",
-    out: Callable[[str], object] | None = None,
+    out: TextIO | None = None,
 ) -> int:
     """Run terraform ``args`` in ``chdir`` against ``lab``; returns terraform's exit code."""
     from lambdalab.terraform import real
 
-    write = out or (lambda text: (sys.stdout.write(text), sys.stdout.flush()))
+    out = out or sys.stdout
     args, chdir_str = real.split_chdir(list(args), chdir)
     chdir = Path(chdir_str)
-    env = None
-    picked, reason = choose(chdir, engine, env)
+    picked, reason = choose(chdir, engine)
     if picked == "terraform":
-        write(f"[lambdalab] engine: terraform ({reason})\n")
+        out.write(f"[lambdalab] engine: terraform ({reason})\n")
+
+        def write(line: str) -> None:
+            out.write(line)
+            out.flush()
+
         proc = real.run(
             args,
             endpoint_url=lab.endpoint_url,
@@ -62,19 +66,19 @@ def run(
         return proc.returncode
     from lambdalab.terraform import builtin
 
-    write(f"[lambdalab] engine: built-in ({reason})\n")
-    return builtin.run(args, chdir=chdir, ctx_factory=_context_factory(lab, chdir), out=write)
+    out.write(f"[lambdalab] engine: built-in ({reason})\n")
+    return builtin.run(args, chdir=chdir, ctx_factory=_context_factory(lab), out=out)
 
 
-def _context_factory(lab: Any, chdir: Path) -> Callable[[str], Any]:
-    """ApplyContext for the provider's region, with clients bound to the lab."""
+def _context_factory(lab: Any) -> Callable[[str, Path], Any]:
+    """ApplyContext for the provider's region and module, with clients bound to the lab."""
     from lambdalab.terraform.resources.base import ApplyContext
 
-    def make(region: str | None = None) -> ApplyContext:
+    def make(region: str | None, module_dir: Path) -> ApplyContext:
         return ApplyContext(
             region=region or lab.region,
             account_id=lab.account_id,
-            module_dir=chdir,
+            module_dir=module_dir,
             endpoint_url=lab.endpoint_url,
             client_factory=lambda service, r: lab.client(service, region_name=r),
         )

@@ -115,7 +115,9 @@ def test_dlq_variant_applies(ctx, cloud, tmp_path):
     assert eic["DestinationConfig"]["OnFailure"]["Destination"].endswith(":flaky_mailer-failures")
     code, text = _run(cloud, work, "apply", "-auto-approve", "-var", "maximum_retry_attempts=0")
     assert code == 0, text
-    assert "1 changed" in text
+    # Bare moto drops DeadLetterConfig, so there terraform also re-applies the DLQ (drift).
+    changed = "1 changed" if hasattr(cloud, "wait_idle") else "2 changed"
+    assert changed in text, text
     eic = lam.get_function_event_invoke_config(FunctionName="flaky_mailer")
     if hasattr(cloud, "wait_idle"):  # bare moto keeps the first config (see test_lambda)
         assert eic["MaximumRetryAttempts"] == 0
