@@ -16,7 +16,7 @@ from typing import Any
 
 from lambdalab import iam
 from lambdalab.invoke.events import lineage_count
-from lambdalab.logsink import MotoLogSink, MotoMetrics
+from lambdalab.logsink import MotoCloudWatch, MotoLogSink
 from lambdalab.model import FunctionSpec, InvocationResult
 
 
@@ -48,6 +48,7 @@ class DataPlane:
             max_environments=max_environments,
         )
         from lambdalab.invoke.delivery import Deliverer
+        from lambdalab.invoke.metrics import CloudWatchMetrics
         from lambdalab.runtime import CapacityExceeded
 
         self.engine = AsyncEngine(
@@ -62,7 +63,7 @@ class DataPlane:
                 endpoint_url=lab.endpoint_url,
                 region=self.region,
             ),
-            emit_metric=MotoMetrics(self.account_id, self.region),
+            emit_metric=CloudWatchMetrics(MotoCloudWatch(self.account_id, self.region)),
             log_line=self._log_line,
             max_concurrency=max_environments,
             duplicate_delivery=duplicate_delivery,

@@ -10,7 +10,7 @@ more than 2 h ahead of the wall clock: the simulated clock may run further ahead
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
+from datetime import UTC
 
 
 class MotoLogSink:
@@ -38,27 +38,22 @@ class MotoLogSink:
             log_stream.put_log_events([{"timestamp": ts, "message": msg} for ts, msg in events])
 
 
-class MotoMetrics:
-    """``emit_metric`` for the async engine: datapoints into moto's CloudWatch backend."""
+class MotoCloudWatch:
+    """The one CloudWatch call the async engine's metrics make, served by moto's backend.
+
+    Use as ``CloudWatchMetrics(MotoCloudWatch(account, region))``.
+    """
 
     def __init__(self, account_id: str, region: str) -> None:
         self.account_id = account_id
         self.region = region
 
-    def __call__(
-        self,
-        function_name: str,
-        metric_name: str,
-        value: float,
-        unit: str,
-        timestamp: datetime,
-        resource: str | None = None,
-    ) -> None:
+    def put_metric_data(self, Namespace: str, MetricData: list[dict]) -> None:  # noqa: N803
         from moto.cloudwatch.models import cloudwatch_backends
 
-        from lambdalab.invoke.metrics import NAMESPACE, metric_data
-
         # moto compares stored timestamps with naive UTC datetimes.
-        naive = timestamp.astimezone(UTC).replace(tzinfo=None)
-        data = metric_data(function_name, metric_name, value, unit, naive, resource)
-        cloudwatch_backends[self.account_id][self.region].put_metric_data(NAMESPACE, data)
+        data = [
+            {**datum, "Timestamp": datum["Timestamp"].astimezone(UTC).replace(tzinfo=None)}
+            for datum in MetricData
+        ]
+        cloudwatch_backends[self.account_id][self.region].put_metric_data(Namespace, data)
