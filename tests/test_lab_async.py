@@ -368,3 +368,23 @@ def test_metrics_are_readable_with_get_metric_statistics(lab):
     assert total("Errors") == 3
     assert total("AsyncEventsReceived") == 1
     assert total("AsyncEventsDropped") == 1
+
+
+def test_sns_dead_letter_topic_with_a_topic_scoped_permission(lab):
+    """§4.3/§4.10: the role may publish to that one topic; subscribers get the event."""
+    sns = lab.client("sns")
+    topic = sns.create_topic(Name="fail-topic")["TopicArn"]
+    url, queue_arn = _queue(lab, "topic-subscriber")
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+    role = make_role(
+        lab, "sns-dlq", [{"Effect": "Allow", "Action": "sns:Publish", "Resource": topic}]
+    )
+    make_function(lab, "fail", FAIL, role_arn=role, DeadLetterConfig={"TargetArn": topic})
+    lam = lab.client("lambda")
+    lam.put_function_event_invoke_config(FunctionName="fail", MaximumRetryAttempts=0)
+    lam.invoke(FunctionName="fail", InvocationType="Event", Payload=b'{"order": 1}')
+    lab.wait_idle(30)
+    (msg,) = _messages(lab, url)
+    envelope = json.loads(msg["Body"])
+    assert json.loads(envelope["Message"]) == {"order": 1}
+    assert envelope["MessageAttributes"]["ErrorMessage"]["Value"] == "intentional failure"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 import tempfile
 import threading
 from datetime import datetime
@@ -166,6 +167,13 @@ class Lab:
         for name, value in self.env().items():
             self._saved_env.setdefault(name, os.environ.get(name))
             os.environ[name] = value
+        # `!aws …` and `!lambdalab …` in a notebook run this environment's commands even when
+        # JupyterLab was started without activating the virtual environment.
+        bin_dir = os.path.dirname(sys.executable)
+        path = os.environ.get("PATH", "")
+        if bin_dir not in path.split(os.pathsep):
+            self._saved_env.setdefault("PATH", path)
+            os.environ["PATH"] = bin_dir + os.pathsep + path
 
     def _restore_env(self) -> None:
         for name, value in self._saved_env.items():

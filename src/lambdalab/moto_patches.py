@@ -164,6 +164,12 @@ def apply() -> None:
     from moto.iam import access_control
 
     access_control.IAMRequestBase._create_aws_request = _aws_request_with_raw_body
+    from moto.sns import responses as snsr
+
+    # moto checks SNS and Lambda calls against resource "*", so a role allowed to publish to
+    # one topic (or invoke one function) is refused — destinations and DLQs need the real ARN.
+    snsr.SNSResponse._determine_resource = _sns_resource
+    lr.LambdaResponse._determine_resource = _lambda_resource
     # moto lists its package folders on disk for every request it routes; they never change.
     modules = tuple(backends.list_of_moto_modules())
     backends.list_of_moto_modules = lambda: modules
@@ -200,6 +206,22 @@ def _aws_request_with_raw_body(self: Any) -> Any:
     request = AWSRequest(method=self._method, url=self._path, data=body, headers=headers)
     request.context["timestamp"] = headers["X-Amz-Date"]
     return request
+
+
+def _sns_resource(self: Any) -> str:
+    return self._get_param("TopicArn") or self._get_param("TargetArn") or "*"
+
+
+def _lambda_resource(self: Any) -> str:
+    if "/functions/" not in self.path:
+        return "*"
+    name = _function_name_from_path(self.path)
+    if name.startswith("arn:"):
+        return name
+    try:
+        return self.backend.get_function(name).function_arn
+    except Exception:
+        return "*"
 
 
 # -- Invoke -----------------------------------------------------------------------------------
