@@ -301,6 +301,7 @@ def logs_client(monkeypatch):
     monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-northeast-1")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)  # in-process moto, not a running lab
     with mock_aws():
         from moto.core import DEFAULT_ACCOUNT_ID
         from moto.logs.models import logs_backends

@@ -91,3 +91,31 @@ def test_bodiless_lambda_calls_pass_the_signature_check(lab):
     assert lam.get_function_configuration(FunctionName="fn")["Runtime"] == "python3.12"
     lam.delete_function(FunctionName="fn")
     assert lam.list_functions()["Functions"] == []
+
+
+def test_iam_is_enforced_on_the_lab_only_so_mock_aws_keeps_working(lab, monkeypatch):
+    """A learner's own moto tests in the same kernel must not inherit the lab's IAM checks."""
+    import boto3
+    from botocore.exceptions import ClientError
+    from moto import mock_aws
+
+    stranger = boto3.client(
+        "s3",
+        endpoint_url=lab.endpoint_url,
+        region_name=lab.region,
+        aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+        aws_secret_access_key="not-a-lab-key",
+    )
+    with pytest.raises(ClientError) as err:
+        stranger.list_buckets()
+    assert err.value.response["Error"]["Code"] in ("InvalidAccessKeyId", "SignatureDoesNotMatch")
+    monkeypatch.delenv("AWS_ENDPOINT_URL")  # the lab points this kernel at itself
+    with mock_aws():
+        s3 = boto3.client(
+            "s3",
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        s3.create_bucket(Bucket="in-process-bucket")
+        assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["in-process-bucket"]

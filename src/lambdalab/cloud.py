@@ -114,11 +114,9 @@ class Lab:
     # -- life cycle ---------------------------------------------------------------------------
 
     def _start(self) -> None:
-        from moto import settings
-
-        # IAM enforcement (must precede the first backend creation for managed policies).
+        # AWS managed policies (AWSLambdaBasicExecutionRole, …) exist in the lab; IAM is
+        # enforced on the lab's own requests (see moto_patches._authorize_lab_requests).
         os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
-        settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
 
         from lambdalab import moto_patches
         from lambdalab.server import LabServer

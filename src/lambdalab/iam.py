@@ -1,10 +1,10 @@
 """Identities in the lab: an administrator for the learner, role credentials for functions.
 
-moto enforces IAM once ``settings.INITIAL_NO_AUTH_ACTION_COUNT`` is 0: every request must be
-signed by a known access key and be allowed by that principal's policies. The learner gets an
-IAM user with ``AdministratorAccess`` (their own calls are always allowed, as for an account
-owner); each function gets STS credentials of its execution role, so a handler missing
-``s3:DeleteObject`` receives ``AccessDenied`` exactly as on AWS.
+moto enforces IAM on every request the lab serves (``moto_patches._authorize_lab_requests``):
+it must be signed by a known access key and be allowed by that principal's policies. The
+learner gets an IAM user with ``AdministratorAccess`` (their own calls are always allowed, as
+for an account owner); each function gets STS credentials of its execution role, so a handler
+missing ``s3:DeleteObject`` receives ``AccessDenied`` exactly as on AWS.
 """
 
 from __future__ import annotations

@@ -92,6 +92,7 @@ def check() -> None:
     from moto.awslambda import models as lm
     from moto.awslambda import responses as lr
     from moto.awslambda import urls as lu
+    from moto.core.authorization import ActionAuthenticatorMixin
     from moto.iam import access_control
     from moto.logs import models as logm
     from moto.s3 import models as s3m
@@ -117,6 +118,7 @@ def check() -> None:
         (logm.LogStream, "put_log_events"),
         (access_control.IAMRequestBase, "_create_aws_request"),
         (backends, "list_of_moto_modules"),
+        (ActionAuthenticatorMixin, "_authenticate_and_authorize_action"),
     ]
     missing = [f"{owner.__name__}.{name}" for owner, name in required if not hasattr(owner, name)]
     if not hasattr(lu, "url_paths"):
@@ -161,9 +163,13 @@ def apply() -> None:
     lm.LambdaBackend.list_function_event_invoke_configs = _list_eic
 
     from moto import backends
+    from moto.core.authorization import ActionAuthenticatorMixin
     from moto.iam import access_control
 
     access_control.IAMRequestBase._create_aws_request = _aws_request_with_raw_body
+    ActionAuthenticatorMixin._authenticate_and_authorize_action = _authorize_lab_requests(
+        ActionAuthenticatorMixin._authenticate_and_authorize_action
+    )
     from moto.sns import responses as snsr
 
     # moto checks SNS and Lambda calls against resource "*", so a role allowed to publish to
@@ -181,6 +187,45 @@ def apply() -> None:
 
 
 # -- IAM signature check ----------------------------------------------------------------------
+
+
+def _authorize_lab_requests(original: Any) -> Any:
+    """Enforce IAM on requests served by the lab, and leave any other moto use alone.
+
+    moto switches enforcement on for the whole process (``INITIAL_NO_AUTH_ACTION_COUNT``), which
+    would break a learner's own ``mock_aws`` tests in the same kernel. This is moto's enforcing
+    branch, taken only for the lab's own HTTP requests.
+    """
+    from urllib.parse import urlparse
+
+    from moto.core.authorization import ActionAuthenticatorMixin
+
+    from lambdalab.server import serving_lab_request
+
+    @functools.wraps(original)
+    def authenticate(self: Any, iam_request_cls: type, resource: str = "*") -> None:
+        if not serving_lab_request():
+            return original(self, iam_request_cls, resource)
+        if self.headers.get("X-Amz-Target") in ActionAuthenticatorMixin.PUBLIC_OPERATIONS:
+            return None
+        path = self.raw_path
+        query = urlparse(self.uri).query
+        if query:
+            path += "?" + query
+        iam_request = iam_request_cls(
+            account_id=self.current_account,
+            method=self.method,
+            path=path,
+            data=self.data,
+            body=self.raw_body,
+            headers=self.headers,
+            action=self._get_action(),
+        )
+        iam_request.check_signature()
+        iam_request.check_action_permitted(resource)
+        return None
+
+    return authenticate
 
 
 def _aws_request_with_raw_body(self: Any) -> Any:

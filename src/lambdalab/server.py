@@ -21,6 +21,11 @@ STATUS_PATH = "/_lambdalab/status"
 _local = threading.local()
 
 
+def serving_lab_request() -> bool:
+    """Is this thread serving a request that came through the lab's HTTP server?"""
+    return getattr(_local, "environ", None) is not None
+
+
 def current_request_headers() -> dict[str, str]:
     """Headers of the HTTP request this thread is serving (empty outside a request)."""
     environ = getattr(_local, "environ", None)

@@ -12,6 +12,13 @@ from lambdalab.invoke import AsyncEngine, AsyncEvent, AsyncSettings, DeliveryErr
 from lambdalab.model import InvocationResult
 
 
+@pytest.fixture(autouse=True)
+def _in_process_moto_only(monkeypatch):
+    """These tests use moto in-process (``mock_aws``); a lab started by other tests in this
+    session exports AWS_ENDPOINT_URL, which would send their calls to it instead."""
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+
+
 @pytest.fixture
 def make_lab():
     labs: list[Lab] = []

@@ -19,6 +19,7 @@ class FakeCloud:
         self.objects: dict[tuple[str, str], dict] = {}
         self.calls: list[tuple[str, str]] = []
         self.fail_on: set[str] = set()
+        self.fail_delete: set[str] = set()
         self.counter = itertools.count(1)
 
 
@@ -53,6 +54,10 @@ class FakeBucket(base.ResourceType):
 
     def delete(self, ctx, attrs):
         CLOUD.calls.append(("delete", attrs["id"]))
+        if attrs["id"] in CLOUD.fail_delete:
+            raise base.ResourceError(
+                "BucketNotEmpty", "The bucket you tried to delete is not empty"
+            )
         CLOUD.objects.pop(("bucket", attrs["id"]), None)
 
 

@@ -260,3 +260,31 @@ def test_nested_blocks_compare_only_configured_fields(tf, fake_registry):
     stored["rule"] = [{"events": ["e"], "id": "generated", "filter_prefix": ""}]
     code, text = tf("plan")
     assert "No changes." in text
+
+
+def test_destroy_goes_on_past_a_failure_and_keeps_only_what_it_needs(tf, fake_registry):
+    """As terraform: a bucket that cannot be deleted keeps its own dependencies, nothing else."""
+    tf.write(
+        "main.tf",
+        """
+resource "fake_role" "unrelated" {
+  name = "unrelated"
+}
+resource "fake_role" "owner" {
+  name = "owner"
+}
+resource "fake_bucket" "data" {
+  bucket = "data-bucket"
+  tags   = { owner = fake_role.owner.arn }
+}
+""",
+    )
+    assert tf("apply", "-auto-approve")[0] == 0
+    fake_registry.fail_delete.add("data-bucket")
+    code, out = tf("destroy", "-auto-approve")
+    assert code == 1
+    assert "BucketNotEmpty" in out
+    remaining = sorted(name for _, name in fake_registry.objects)
+    assert remaining == ["data-bucket", "owner"]
+    assert ("delete", "unrelated") in fake_registry.calls
+    assert ("delete", "owner") not in fake_registry.calls

@@ -31,8 +31,7 @@ def apply_plan(walker: Walker, plan: Plan, store: StateStore) -> Counts:
     state = walker.state
     try:
         deletions = [c for c in plan.changes.values() if c.action == "delete"]
-        for change in _destroy_order(walker, deletions):
-            _delete(walker, change, store, counts)
+        _delete_all(walker, deletions, store, counts)
         if plan.destroy:
             for addr in [a for a, i in state.instances.items() if i.mode == "data"]:
                 del state.instances[addr]
@@ -69,7 +68,34 @@ def apply_plan(walker: Walker, plan: Plan, store: StateStore) -> Counts:
     return counts
 
 
-def _destroy_order(walker: Walker, deletions: list[Change]) -> list[Change]:
+def _delete_all(walker: Walker, deletions: list[Change], store: StateStore, counts: Counts) -> None:
+    """Delete in reverse dependency order. Like terraform, a failure does not stop the others:
+    only what the failed resource still depends on is kept; the first error is raised at the end.
+    """
+    ordered, deps = _destroy_order(walker, deletions)
+    errors: list[TerraformError] = []
+    kept: set[str] = set()
+    for change in ordered:
+        node = f"{change.type}.{change.name}"
+        if node in kept:
+            continue
+        try:
+            _delete(walker, change, store, counts)
+        except TerraformError as err:
+            errors.append(err)
+            stack = [node]
+            while stack:  # everything the failed resource depends on must stay
+                for dep in deps.get(stack.pop(), ()):
+                    if dep not in kept:
+                        kept.add(dep)
+                        stack.append(dep)
+    if errors:
+        raise errors[0]
+
+
+def _destroy_order(
+    walker: Walker, deletions: list[Change]
+) -> tuple[list[Change], dict[str, set[str]]]:
     deps: dict[str, set[str]] = {}
     for change in deletions:
         inst = walker.state.instances.get(change.address)
@@ -78,9 +104,10 @@ def _destroy_order(walker: Walker, deletions: list[Change]) -> list[Change]:
         deps[node] |= walker.deps.get(node, set())
     order = graph.reverse_order(deps.keys(), deps)
     rank = {n: i for i, n in enumerate(order)}
-    return sorted(
+    ordered = sorted(
         deletions, key=lambda c: (rank[f"{c.type}.{c.name}"], str(type(c.key)), c.key or 0)
     )
+    return ordered, deps
 
 
 def _location(walker: Walker, change: Change) -> Location:
