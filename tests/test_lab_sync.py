@@ -202,3 +202,25 @@ def test_code_update_starts_a_fresh_environment(lab):
         FunctionName="v", ZipFile=zip_source("def lambda_handler(e, c):\n    return 2\n")
     )
     assert invoke(lab, "v")[1] == b"2"
+
+
+def test_bad_handler_string_is_reported_by_the_runtime(lab):
+    make_function(lab, "nodot", ECHO, Handler="lambda_function")
+    resp, body = invoke(lab, "nodot")
+    assert resp["FunctionError"] == "Unhandled"
+    doc = json.loads(body)
+    assert doc["errorType"] == "Runtime.MalformedHandlerName"
+    assert "Traceback" not in doc["errorMessage"]
+
+
+def test_missing_handler_function_is_handler_not_found(lab):
+    make_function(lab, "nofn", ECHO, Handler="lambda_function.no_such_function")
+    resp, body = invoke(lab, "nofn")
+    assert json.loads(body)["errorType"] == "Runtime.HandlerNotFound"
+
+
+def test_invalid_role_arn_is_a_validation_error(lab):
+    with pytest.raises(ClientError) as err:
+        make_function(lab, "bad", ECHO, role_arn="not-an-arn")
+    assert err.value.response["Error"]["Code"] == "ValidationException"
+    assert "failed to satisfy constraint" in err.value.response["Error"]["Message"]

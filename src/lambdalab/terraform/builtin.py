@@ -165,7 +165,12 @@ def _validate(s: _Session) -> int:
 
 
 def _fmt(s: _Session) -> int:
-    return 0  # formatting is left to the real terraform; nothing to report
+    """Not implemented: saying "formatted" without checking would be a check that cannot fail."""
+    s.line("Error: terraform fmt is not available in lambdalab's built-in engine.")
+    s.line()
+    s.line("Formatting needs the real terraform CLI (no providers needed): install terraform")
+    s.line('and `lab.terraform("fmt", "-check")` or `lambdalab tf -- fmt -check` will use it.')
+    return 1
 
 
 def _version(s: _Session) -> int:

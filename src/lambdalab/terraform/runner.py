@@ -7,7 +7,10 @@ files. Either way the first line says which engine ran, and why.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -45,6 +48,19 @@ def run(
     out = out or sys.stdout
     args, chdir_str = real.split_chdir(list(args), chdir)
     chdir = Path(chdir_str)
+    if args[:1] == ["fmt"] and engine != "builtin" and shutil.which("terraform"):
+        # Formatting needs no providers and no cloud: the real CLI, untouched configuration.
+        out.write("[lambdalab] engine: terraform (fmt needs no providers)\n")
+        with tempfile.TemporaryDirectory(prefix="lambdalab-tf-") as tmp:
+            proc = subprocess.run(
+                ["terraform", f"-chdir={chdir}", *args],
+                env=real.child_env(tmp),
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+        out.write(proc.stdout + proc.stderr)
+        return proc.returncode
     picked, reason = choose(chdir, engine)
     if picked == "terraform":
         out.write(f"[lambdalab] engine: terraform ({reason})\n")
