@@ -117,6 +117,11 @@ def _env(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    if not status.get("env"):
+        print(
+            f"lambdalab env: the lab at {endpoint} is still starting; try again.", file=sys.stderr
+        )
+        return 1
     print(_export_lines(status["env"]))
     return 0
 
