@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from tfres_helpers import TRUST, handler, zip_bytes
 
 from lambdalab.terraform.resources.lambda_function import base64sha256
@@ -115,8 +114,6 @@ def test_event_invoke_config(ctx):
 
 
 def test_event_invoke_config_update_replaces(ctx, cloud):
-    if not hasattr(cloud, "wait_idle"):
-        pytest.skip("bare moto 5.2.5 appends a second config on Put; the lab replaces it as AWS")
     handler("aws_lambda_function").create(ctx, _setup(ctx))
     eic = handler("aws_lambda_function_event_invoke_config")
     c = eic.create(ctx, {"function_name": "fn", "maximum_retry_attempts": 0})
