@@ -388,3 +388,27 @@ def test_sns_dead_letter_topic_with_a_topic_scoped_permission(lab):
     envelope = json.loads(msg["Body"])
     assert json.loads(envelope["Message"]) == {"order": 1}
     assert envelope["MessageAttributes"]["ErrorMessage"]["Value"] == "intentional failure"
+
+
+def test_sns_subscription_invokes_the_function_asynchronously(lab):
+    """SNS → Lambda goes through the async path with the SNS record shape."""
+    sns = lab.client("sns")
+    topic = sns.create_topic(Name="orders")["TopicArn"]
+    fn = make_function(lab, "rec", RECORD)
+    lab.client("lambda").add_permission(
+        FunctionName="rec",
+        StatementId="sns",
+        Action="lambda:InvokeFunction",
+        Principal="sns.amazonaws.com",
+        SourceArn=topic,
+    )
+    sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=fn["FunctionArn"])
+    sns.publish(TopicArn=topic, Message="order 42 placed", Subject="new order")
+    lab.wait_idle(30)
+    (event,) = _printed_json(lab, "rec")
+    (record,) = event["Records"]
+    assert record["EventSource"] == "aws:sns"
+    assert record["Sns"]["TopicArn"] == topic
+    assert record["Sns"]["Message"] == "order 42 placed"
+    assert record["Sns"]["Subject"] == "new order"
+    assert [a.outcome for a in lab.invocations("rec")] == ["success"]

@@ -260,6 +260,39 @@ class DataPlane:
                 region = notification.arn.split(":")[3]
                 s3n._send_sns_message(account_id, record(notification), notification.arn, region)
 
+    def sns_event(self, subscription: Any, message: str, message_id: str, *, subject: Any) -> None:
+        """An SNS message to a subscribed function: AWS's record, through the async path."""
+        import json
+
+        from lambdalab.server import current_request_headers
+
+        arn = subscription.endpoint
+        try:
+            fn = self._function(arn.split(":")[6])
+        except Exception:
+            return  # a subscription to a function that no longer exists delivers nothing
+        record = {
+            "EventSource": "aws:sns",
+            "EventVersion": "1.0",
+            "EventSubscriptionArn": subscription.arn,
+            "Sns": {
+                "Type": "Notification",
+                "MessageId": message_id,
+                "TopicArn": subscription.topic.arn,
+                "Subject": subject,
+                "Message": message,
+                "Timestamp": self.lab.clock.now().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+                "SignatureVersion": "1",
+                "Signature": "EXAMPLE",
+                "SigningCertUrl": "EXAMPLE",
+                "UnsubscribeUrl": "EXAMPLE",
+                "MessageAttributes": {},
+            },
+        }
+        body = json.dumps({"Records": [record]}).encode()
+        trace = current_request_headers().get("X-Amzn-Trace-Id")
+        self.invoke_event(fn, body, trace_header=trace, source="sns")
+
     def _principal_id(self, authorization: str) -> str:
         """``AWS:<unique id>`` of the caller (spec §7.6: exact rule UNKNOWN)."""
         access_key = ""

@@ -97,6 +97,7 @@ def check() -> None:
     from moto.logs import models as logm
     from moto.s3 import models as s3m
     from moto.s3 import notifications as s3n
+    from moto.sns import models as snsm
 
     required = [
         (lr.LambdaResponse, "invoke"),
@@ -112,6 +113,7 @@ def check() -> None:
         (lm.LambdaFunction, "get_configuration"),
         (lm.LambdaFunction, "update_configuration"),
         (s3n, "send_event"),
+        (snsm.Subscription, "publish"),
         (s3n, "_send_sqs_message"),
         (s3n, "_send_sns_message"),
         (s3m.S3Backend, "put_bucket_notification_configuration"),
@@ -180,6 +182,9 @@ def apply() -> None:
     modules = tuple(backends.list_of_moto_modules())
     backends.list_of_moto_modules = lambda: modules
     s3n.send_event = _wrap_send_event(s3n.send_event)
+    from moto.sns import models as snsm
+
+    snsm.Subscription.publish = _wrap_sns_publish(snsm.Subscription.publish)
     s3m.S3Backend.put_bucket_notification_configuration = _wrap_put_notification(
         s3m.S3Backend.put_bucket_notification_configuration
     )
@@ -643,6 +648,26 @@ def _get_recursion_config(self: Any) -> tuple[int, dict[str, str], str]:
 
 def recursive_loop(fn: Any) -> str:
     return getattr(fn, "lab_recursive_loop", "Terminate")
+
+
+# -- SNS → Lambda subscriptions ----------------------------------------------------------------
+
+
+def _wrap_sns_publish(original: Any) -> Any:
+    """SNS invokes subscribed functions asynchronously (moto would try Docker, synchronously)."""
+
+    @functools.wraps(original)
+    def publish(self: Any, message: str, message_id: str, *args: Any, **kwargs: Any) -> None:
+        if self.protocol != "lambda" or _dataplane is None:
+            return original(self, message, message_id, *args, **kwargs)
+        if self._filter_policy_matcher is not None and not self._filter_policy_matcher.matches(
+            kwargs.get("message_attributes"), message
+        ):
+            return None
+        _dataplane.sns_event(self, message, message_id, subject=kwargs.get("subject"))
+        return None
+
+    return publish
 
 
 # -- S3 notifications (spec §7) ----------------------------------------------------------------
