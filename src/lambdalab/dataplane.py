@@ -9,30 +9,33 @@ asynchronous events (``Invoke`` with ``Event``, S3 notifications) to the async e
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import threading
 import uuid
 from typing import Any
 
-from lambdalab import iam
-from lambdalab.invoke.events import lineage_count
+from lambdalab import iam, moto_patches, s3events
+from lambdalab.invoke.delivery import Deliverer
+from lambdalab.invoke.engine import AsyncEngine
+from lambdalab.invoke.events import AsyncEvent, lineage_count, with_lineage
+from lambdalab.invoke.metrics import CloudWatchMetrics
+from lambdalab.invoke.settings import AsyncSettings
 from lambdalab.logsink import MotoCloudWatch, MotoLogSink
 from lambdalab.model import FunctionSpec, InvocationResult
+from lambdalab.moto_patches import service_error
+from lambdalab.runtime import CapacityExceeded, RuntimeService
+from lambdalab.server import current_request_headers
 
 
 def new_trace_header(lineage: int, function_name: str) -> str:
     """A fresh X-Ray trace header whose Lineage count is ``lineage`` (spec §5.2)."""
-    from lambdalab.invoke.events import with_lineage
-
     root = f"Root=1-{secrets.token_hex(4)}-{secrets.token_hex(12)}"
     return with_lineage(f"{root};Parent={secrets.token_hex(8)};Sampled=0", lineage, function_name)
 
 
 class DataPlane:
     def __init__(self, lab: Any, *, duplicate_delivery: float, max_environments: int) -> None:
-        from lambdalab.invoke.engine import AsyncEngine
-        from lambdalab.runtime import RuntimeService
-
         self.lab = lab
         self.account_id = lab.account_id
         self.region = lab.region
@@ -47,10 +50,6 @@ class DataPlane:
             lab.endpoint_url,
             max_environments=max_environments,
         )
-        from lambdalab.invoke.delivery import Deliverer
-        from lambdalab.invoke.metrics import CloudWatchMetrics
-        from lambdalab.runtime import CapacityExceeded
-
         self.engine = AsyncEngine(
             lab.clock,
             run_attempt=self._run_attempt,
@@ -102,9 +101,6 @@ class DataPlane:
         )
 
     def _settings_for(self, function_name: str, qualifier: str | None) -> Any:
-        from lambdalab import moto_patches
-        from lambdalab.invoke.settings import AsyncSettings
-
         try:
             fn = self._function(function_name)
         except Exception:
@@ -128,24 +124,18 @@ class DataPlane:
                 self._credentials[key] = creds
         return creds.as_env()
 
-    def _admin_client(self, service: str) -> Any:
-        return self.lab.client(service)
-
     # -- invocations --------------------------------------------------------------------------
 
     def invoke_sync(
         self, fn: Any, payload: bytes, *, trace_header: str | None, client_context: str | None
     ) -> InvocationResult:
-        from lambdalab.moto_patches import _service_error
-        from lambdalab.runtime import CapacityExceeded
-
         spec = self.spec_for(fn)
         name = spec.name
         with self._lock:
             running = self._sync_running.get(name, 0)
             reserved = spec.reserved_concurrency
             if reserved is not None and running >= reserved:
-                raise _service_error(
+                raise service_error(
                     "TooManyRequestsException",
                     "Rate Exceeded.",
                     429,
@@ -162,7 +152,7 @@ class DataPlane:
                 client_context=client_context,
             )
         except CapacityExceeded:
-            raise _service_error(
+            raise service_error(
                 "TooManyRequestsException",
                 "Rate Exceeded.",
                 429,
@@ -175,8 +165,6 @@ class DataPlane:
     def invoke_event(
         self, fn: Any, payload: bytes, *, trace_header: str | None, source: str
     ) -> str:
-        from lambdalab.invoke.events import AsyncEvent
-
         event = AsyncEvent(
             function_name=fn.function_name,
             payload=payload,
@@ -207,9 +195,6 @@ class DataPlane:
     def s3_event(self, account_id: str, event_name: str, bucket: Any, key: Any) -> None:
         from moto.s3 import notifications as s3n
 
-        from lambdalab import s3events
-        from lambdalab.server import current_request_headers
-
         config = bucket.notification_configuration
         if config is None:
             return
@@ -237,8 +222,6 @@ class DataPlane:
                 ]
             }
 
-        import json
-
         for notification in config.cloud_function:
             if _fires(notification, event_name, key.name):
                 name = notification.arn.split(":")[6]
@@ -262,10 +245,6 @@ class DataPlane:
 
     def sns_event(self, subscription: Any, message: str, message_id: str, *, subject: Any) -> None:
         """An SNS message to a subscribed function: AWS's record, through the async path."""
-        import json
-
-        from lambdalab.server import current_request_headers
-
         arn = subscription.endpoint
         try:
             fn = self._function(arn.split(":")[6])
@@ -312,8 +291,6 @@ class DataPlane:
     ) -> None:
         """Overlap is always checked; Lambda permissions unless told to skip (spec §7.8–7.10)."""
         from moto.s3.exceptions import InvalidArgumentError
-
-        from lambdalab import s3events
 
         entries = []
         for kind, arn_key in (
@@ -407,8 +384,6 @@ class DataPlane:
 
 def _fires(notification: Any, event_name: str, key: str) -> bool:
     """Does a stored moto notification fire for this event and key? (spec §7.7 matching)"""
-    from lambdalab import s3events
-
     config = {"Event": notification.events, "Filter": notification.filters}
     return s3events.configuration_matches(config, event_name, key)
 

@@ -49,14 +49,14 @@ def set_dataplane(dataplane: Any) -> None:
 
 def _dp() -> Any:
     if _dataplane is None:
-        raise _service_error("ServiceException", "The lambdalab data plane is not running.", 500)
+        raise service_error("ServiceException", "The lambdalab data plane is not running.", 500)
     return _dataplane
 
 
 # -- errors -----------------------------------------------------------------------------------
 
 
-def _service_error(code: str, message: str, status: int = 400, **extra: Any) -> Exception:
+def service_error(code: str, message: str, status: int = 400, **extra: Any) -> Exception:
     """A JSON error moto's response layer turns into AWS's wire format."""
     from moto.core.exceptions import JsonRESTError
 
@@ -69,7 +69,7 @@ def _service_error(code: str, message: str, status: int = 400, **extra: Any) -> 
 
 
 def _invalid(message: str) -> Exception:
-    return _service_error("InvalidParameterValueException", message)
+    return service_error("InvalidParameterValueException", message)
 
 
 # -- version guard ----------------------------------------------------------------------------
@@ -289,7 +289,7 @@ def _parse_payload(body: bytes | str | None) -> bytes:
         json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         snippet = raw[:40].decode("utf-8", "replace")
-        raise _service_error(
+        raise service_error(
             "InvalidRequestContentException",
             f"Could not parse request body into json: Could not parse payload into json: "
             f'{exc.__class__.__name__}: {exc}: [Source: (byte[])"{snippet}"]',
@@ -304,14 +304,14 @@ def _invoke_response(self: Any) -> tuple[int, dict[str, str], bytes | str]:
     fn = self.backend.get_function(function_name, qualifier)  # 404 ResourceNotFoundException
     body = self.body if isinstance(self.body, bytes) else (self.body or "").encode()
     if invocation_type == "Event" and len(body) > ASYNC_PAYLOAD_LIMIT:
-        raise _service_error(
+        raise service_error(
             "RequestEntityTooLargeException",
             f"{len(body)} byte payload is too large for the Event invocation type "
             f"(limit {ASYNC_PAYLOAD_LIMIT} bytes)",
             413,
         )
     if len(body) > SYNC_PAYLOAD_LIMIT:
-        raise _service_error(
+        raise service_error(
             "RequestEntityTooLargeException",
             f"Request must be smaller than {SYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction "
             "operation",
@@ -351,7 +351,7 @@ def _invoke_async_response(self: Any) -> tuple[int, dict[str, str], str]:
     fn = self.backend.get_function(function_name, None)
     body = self.body if isinstance(self.body, bytes) else (self.body or "").encode()
     if len(body) > 262_144:
-        raise _service_error(
+        raise service_error(
             "RequestTooLargeException",
             f"{len(body)} byte payload is too large for the InvokeAsync operation "
             "(limit 262144 bytes). For larger payloads, up to 1MB, use Invoke.",
@@ -547,7 +547,7 @@ def _aws(call: Any, *args: Any, **kwargs: Any) -> Any:
     try:
         return call(*args, **kwargs)
     except AwsError as err:
-        raise _service_error(err.code, err.message, err.status) from None
+        raise service_error(err.code, err.message, err.status) from None
 
 
 def _response(fn: Any, qualifier: str, stored: dict[str, Any]) -> dict[str, Any]:
@@ -588,7 +588,7 @@ def _store_eic(self: Any, function_name: str, params: dict[str, Any], merge: boo
 
 
 def _aws_error(err: Any) -> Exception:
-    return _service_error(err.code, err.message, err.status)
+    return service_error(err.code, err.message, err.status)
 
 
 def _put_eic(self: Any, function_name: str, config: dict[str, Any]) -> Any:
