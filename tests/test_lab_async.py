@@ -412,3 +412,16 @@ def test_sns_subscription_invokes_the_function_asynchronously(lab):
     assert record["Sns"]["Message"] == "order 42 placed"
     assert record["Sns"]["Subject"] == "new order"
     assert [a.outcome for a in lab.invocations("rec")] == ["success"]
+
+
+def test_destination_the_role_cannot_reach_is_refused_at_configuration_time(lab):
+    """§4.13: destination configs are checked when set, like a DLQ (wording as for the DLQ)."""
+    _, arn = _queue(lab, "unreachable")
+    make_function(lab, "rec", RECORD)  # its role may only write logs
+    with pytest.raises(ClientError) as err:
+        lab.client("lambda").put_function_event_invoke_config(
+            FunctionName="rec", DestinationConfig={"OnFailure": {"Destination": arn}}
+        )
+    assert err.value.response["Error"]["Message"] == (
+        "The provided execution role does not have permissions to call SendMessage on SQS"
+    )

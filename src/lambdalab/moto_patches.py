@@ -411,25 +411,42 @@ def _check_role(account_id: str, role_arn: str) -> None:
         raise _invalid("The role defined for the function cannot be assumed by Lambda.")
 
 
-def _check_dead_letter(account_id: str, role_arn: str, dlc: dict[str, Any] | None) -> None:
+# What the execution role must be allowed to do for each kind of target (spec §4.3).
+_TARGET_PERMISSIONS = {
+    "sqs": ("sqs:SendMessage", "SendMessage on SQS"),
+    "sns": ("sns:Publish", "Publish on SNS"),
+    "lambda": ("lambda:InvokeFunction", "InvokeFunction on Lambda"),
+    "events": ("events:PutEvents", "PutEvents on EventBridge"),
+    "s3": ("s3:PutObject", "PutObject on S3"),
+}
+
+
+def _check_role_may_send(account_id: str, role_arn: str, target: str) -> None:
+    """Lambda checks the execution role when a DLQ (§4.13) or destination is configured.
+
+    The DLQ wording is recorded; for destinations the exact text is UNKNOWN (§4.13), so the
+    same sentence is used with the target's own action.
+    """
     from lambdalab import iam
 
+    service = target.split(":")[2] if target.count(":") >= 5 else ""
+    action, verb = _TARGET_PERMISSIONS.get(service, ("", ""))
+    resource = target if service != "s3" else f"{target}/*"
+    if action and not iam.role_allows(account_id, role_arn, action, resource):
+        raise _invalid(f"The provided execution role does not have permissions to call {verb}")
+
+
+def _check_dead_letter(account_id: str, role_arn: str, dlc: dict[str, Any] | None) -> None:
     target = (dlc or {}).get("TargetArn")
     if not target:
         return
-    service = target.split(":")[2] if target.count(":") >= 5 else ""
-    if service == "sqs":
-        action, verb = "sqs:SendMessage", "SendMessage on SQS"
-    elif service == "sns":
-        action, verb = "sns:Publish", "Publish on SNS"
-    else:
+    if target.split(":")[2:3] not in (["sqs"], ["sns"]):
         raise _invalid(
             f"1 validation error detected: Value '{target}' at 'deadLetterConfig.targetArn' "
             "failed to satisfy constraint: the dead-letter queue must be an SQS queue or "
             "SNS topic ARN"
         )
-    if not iam.role_allows(account_id, role_arn, action, target):
-        raise _invalid(f"The provided execution role does not have permissions to call {verb}")
+    _check_role_may_send(account_id, role_arn, target)
 
 
 def _wrap_create_function(original: Any) -> Any:
@@ -582,6 +599,10 @@ def _store_eic(self: Any, function_name: str, params: dict[str, Any], merge: boo
         config = settings.update_config(stored["config"], params)
     else:
         config = settings.put_config(params)
+    for side in ("OnSuccess", "OnFailure"):
+        target = ((config.get("DestinationConfig") or {}).get(side) or {}).get("Destination")
+        if target:
+            _check_role_may_send(fn.account_id, fn.role, target)
     stored = {"config": config, "last_modified": time.time()}
     _eic_store(fn)[qualifier] = stored
     return _response(fn, qualifier, stored)

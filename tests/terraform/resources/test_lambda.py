@@ -95,6 +95,15 @@ def test_permission_statement(ctx):
 def test_event_invoke_config(ctx):
     handler("aws_lambda_function").create(ctx, _setup(ctx))
     q = handler("aws_sqs_queue").create(ctx, {"name": "fail-q"})
+    policy = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": q["arn"]}],
+        }
+    )  # Lambda checks the role can reach the destination when it is configured
+    handler("aws_iam_role_policy").create(
+        ctx, {"name": "send", "role": "fn-role", "policy": policy}
+    )
     eic = handler("aws_lambda_function_event_invoke_config")
     args = {
         "function_name": "fn",
