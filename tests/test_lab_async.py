@@ -425,3 +425,31 @@ def test_destination_the_role_cannot_reach_is_refused_at_configuration_time(lab)
     assert err.value.response["Error"]["Message"] == (
         "The provided execution role does not have permissions to call SendMessage on SQS"
     )
+
+
+def test_event_invoke_of_a_version_runs_that_versions_code(lab):
+    """Invoke(Qualifier=1, Event) runs version 1, not $LATEST."""
+    from tests.lab_helpers import zip_source
+
+    make_function(lab, "v", "def lambda_handler(e, c):\n    print('{\"v\": 1}')\n")
+    lam = lab.client("lambda")
+    version = lam.publish_version(FunctionName="v")["Version"]
+    lam.update_function_code(
+        FunctionName="v", ZipFile=zip_source("def lambda_handler(e, c):\n    print('{\"v\": 2}')\n")
+    )
+    lam.invoke(FunctionName="v", Qualifier=version, InvocationType="Event", Payload=b"{}")
+    lab.wait_idle(30)
+    assert _printed_json(lab, "v") == [{"v": 1}]
+
+
+def test_an_event_whose_function_was_deleted_is_dropped_quietly(lab, capfd):
+    """No traceback reaches the learner; the drop is counted and logged by the lab."""
+    make_function(lab, "gone", FAIL)
+    lam = lab.client("lambda")
+    lam.invoke(FunctionName="gone", InvocationType="Event", Payload=b"{}")
+    lab.wait_idle(30)  # first attempts done; now delete and send another
+    lam.put_function_concurrency(FunctionName="gone", ReservedConcurrentExecutions=1)
+    lam.invoke(FunctionName="gone", InvocationType="Event", Payload=b"{}")
+    lam.delete_function(FunctionName="gone")
+    lab.wait_idle(30)
+    assert "Traceback" not in capfd.readouterr().err

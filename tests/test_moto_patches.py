@@ -119,3 +119,35 @@ def test_iam_is_enforced_on_the_lab_only_so_mock_aws_keeps_working(lab, monkeypa
         )
         s3.create_bucket(Bucket="in-process-bucket")
         assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["in-process-bucket"]
+
+
+def test_requests_naming_another_host_are_refused(lab):
+    """A page that rebinds its DNS name to 127.0.0.1 cannot talk to the lab."""
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(
+        lab.endpoint_url + "/_lambdalab/status", headers={"Host": "evil.example:80"}
+    )
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(request, timeout=5)
+    assert err.value.code == 403
+
+
+def test_the_lab_starts_and_stops_repeatedly_in_one_process():
+    """A kernel may stop and start its lab many times (fresh process: the session lab runs)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import lambdalab\n"
+        "for _ in range(3):\n"
+        "    lab = lambdalab.start()\n"
+        "    assert lab.client('sts').get_caller_identity()['Account'] == '123456789012'\n"
+        "    lab.stop()\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert out.stdout.strip() == "ok", out.stderr

@@ -130,11 +130,6 @@ def _tf(args: argparse.Namespace) -> int:
     tf_args = list(args.args)
     if tf_args and tf_args[0] == "--":
         tf_args = tf_args[1:]
-    chdir = args.chdir
-    for a in list(tf_args):
-        if a.startswith("-chdir="):
-            chdir = a.split("=", 1)[1]
-            tf_args.remove(a)
     try:
         lab = attach()
     except (OSError, ValueError):
@@ -144,7 +139,7 @@ def _tf(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    return lab.terraform(*tf_args, chdir=chdir, engine=args.engine)
+    return lab.terraform(*tf_args, chdir=args.chdir, engine=args.engine)  # -chdir= kept in args
 
 
 def _logs(args: argparse.Namespace) -> int:

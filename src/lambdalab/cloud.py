@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import sys
 import tempfile
 import threading
@@ -22,6 +23,7 @@ from lambdalab import iam
 from lambdalab.clock import Clock
 
 DEFAULT_REGION = "ap-northeast-1"  # the article's region
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
 ACCOUNT_ID = "123456789012"  # moto's default account
 
 # Variables that could send a request somewhere else (a real profile, a real token).
@@ -92,7 +94,7 @@ class Lab:
         duplicate_delivery: float,
         max_environments: int,
     ) -> None:
-        if host not in ("127.0.0.1", "localhost", "::1"):
+        if host not in LOOPBACK_HOSTS:
             raise ValueError(
                 f"host={host!r}: the lab only listens on the loopback interface (127.0.0.1), "
                 "so nobody else on the network can reach it."
@@ -116,6 +118,9 @@ class Lab:
     def _start(self) -> None:
         # AWS managed policies (AWSLambdaBasicExecutionRole, …) exist in the lab; IAM is
         # enforced on the lab's own requests (see moto_patches._authorize_lab_requests).
+        self._saved_env.setdefault(
+            "MOTO_IAM_LOAD_MANAGED_POLICIES", os.environ.get("MOTO_IAM_LOAD_MANAGED_POLICIES")
+        )
         os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
 
         from lambdalab import moto_patches
@@ -128,17 +133,22 @@ class Lab:
         self.server_log = self._state_dir / "server-errors.log"
         self._server = LabServer(self._host, self._port, self.status, self.server_log)
         self._server.start()
-        self.endpoint_url = f"http://{self._host}:{self._server.port}"
-        self._install_identities()
-        self._export_env()
-        from lambdalab.dataplane import DataPlane
+        try:
+            self.endpoint_url = f"http://{self._host}:{self._server.port}"
+            self._install_identities()
+            self._export_env()
+            from lambdalab.dataplane import DataPlane
 
-        self._dataplane = DataPlane(
-            self,
-            duplicate_delivery=self._duplicate_delivery,
-            max_environments=self._max_environments,
-        )
-        moto_patches.set_dataplane(self._dataplane)
+            self._dataplane = DataPlane(
+                self,
+                duplicate_delivery=self._duplicate_delivery,
+                max_environments=self._max_environments,
+            )
+            moto_patches.set_dataplane(self._dataplane)
+        except BaseException:  # leave nothing half-started behind (port, threads, env vars)
+            self._server.stop()
+            self._restore_env()
+            raise
         self.running = True
 
     def _install_identities(self) -> None:
@@ -188,23 +198,33 @@ class Lab:
             if not self.running:
                 return
             self.running = False
-            if self._dataplane is not None:
-                self._dataplane.stop()
             from lambdalab import moto_patches
 
-            moto_patches.set_dataplane(None)
-            self._server.stop()
-            self._restore_env()
-            if _current is self:
-                _current = None
+            try:
+                if self._dataplane is not None:
+                    self._dataplane.stop()
+            finally:
+                moto_patches.set_dataplane(None)
+                self._server.stop()
+                self._restore_env()
+                if _current is self:
+                    _current = None
+                # Keep the state folder only when it holds server errors worth reading.
+                if not self.server_log.exists() or self.server_log.stat().st_size == 0:
+                    shutil.rmtree(self._state_dir, ignore_errors=True)
 
     def reset(self) -> None:
         """Empty cloud, same endpoint and credentials; queued events dropped, environments gone."""
         from moto.moto_api._internal.models import moto_api_backend
 
-        self._dataplane.reset()
-        moto_api_backend.reset()
-        self._install_identities()
+        with _lock:
+            if not self.running:
+                raise RuntimeError("this lab is stopped: call lambdalab.start() for a new one")
+            # Nothing still running may write into the new, empty cloud.
+            self._dataplane.stop_environments()
+            moto_api_backend.reset()
+            self._install_identities()
+            self._dataplane.reset()
 
     # -- everyday use -------------------------------------------------------------------------
 

@@ -78,7 +78,10 @@ class DataPlane:
         return lambda_backends[self.account_id][self.region]
 
     def _function(self, name: str, qualifier: str | None = None) -> Any:
-        return self._backend().get_function(name, qualifier)
+        """moto's function for a name, ``name:qualifier`` or ARN (qualifier in it or given)."""
+        name, in_name = moto_patches.split_name(name)
+        qualifier = qualifier or in_name
+        return self._backend().get_function(name, None if qualifier == "$LATEST" else qualifier)
 
     def spec_for(self, fn: Any) -> FunctionSpec:
         logging_config = getattr(fn, "lab_logging", None) or {}
@@ -101,10 +104,7 @@ class DataPlane:
         )
 
     def _settings_for(self, function_name: str, qualifier: str | None) -> Any:
-        try:
-            fn = self._function(function_name)
-        except Exception:
-            return None  # deleted while its event waited
+        fn = self._function(function_name, qualifier)  # deleted meanwhile: the event is dropped
         return AsyncSettings.from_config(
             moto_patches.event_invoke_config(fn, qualifier or "$LATEST"),
             dlq_arn=(getattr(fn, "lab_dead_letter", None) or {}).get("TargetArn") or None,
@@ -165,17 +165,20 @@ class DataPlane:
     def invoke_event(
         self, fn: Any, payload: bytes, *, trace_header: str | None, source: str
     ) -> str:
+        version = str(fn.version)
         event = AsyncEvent(
             function_name=fn.function_name,
             payload=payload,
             function_arn=fn.function_arn,
+            qualifier=version,  # the version Invoke / the notification named ($LATEST by default)
+            executed_version=version,
             lineage=lineage_count(trace_header),  # invocations the chain already made
             source=source,
         )
         return self.engine.submit(event).request_id
 
     def _run_attempt(self, event: Any, attempt: int) -> InvocationResult:
-        spec = self.spec_for(self._function(event.function_name))
+        spec = self.spec_for(self._function(event.function_name, event.qualifier))
         trace = new_trace_header(event.lineage + 1, spec.name)
         return self.runtime.invoke(spec, event.payload, event.request_id, trace_id=trace)
 
@@ -188,7 +191,11 @@ class DataPlane:
         """A platform line (recursion stop, dropped event) in the function's log group."""
         clock = self.lab.clock
         stream = f"{clock.now():%Y/%m/%d}/[$LATEST]lambdalab-platform"
-        self.log_sink.put(f"/aws/lambda/{function_name}", stream, [(clock.millis(), message)])
+        try:
+            group = self.spec_for(self._function(function_name)).log_group
+        except Exception:  # the function is gone: its default group
+            group = f"/aws/lambda/{function_name}"
+        self.log_sink.put(group, stream, [(clock.millis(), message)])
 
     # -- S3 notifications ---------------------------------------------------------------------
 
@@ -224,9 +231,8 @@ class DataPlane:
 
         for notification in config.cloud_function:
             if _fires(notification, event_name, key.name):
-                name = notification.arn.split(":")[6]
                 try:
-                    fn = self._function(name)
+                    fn = self._function(notification.arn)
                 except Exception:
                     continue  # the function was deleted after the notification was set
                 body = json.dumps(record(notification)).encode()
@@ -247,7 +253,7 @@ class DataPlane:
         """An SNS message to a subscribed function: AWS's record, through the async path."""
         arn = subscription.endpoint
         try:
-            fn = self._function(arn.split(":")[6])
+            fn = self._function(arn)
         except Exception:
             return  # a subscription to a function that no longer exists delivers nothing
         record = {
@@ -348,16 +354,16 @@ class DataPlane:
 
     def lambda_exists(self, arn: str) -> bool:
         """Does a Lambda destination ARN name a function in the lab? (spec §2.12)"""
-        name = arn.split(":")[6] if arn.count(":") >= 6 else ""
         try:
-            self._function(name)
+            self._function(arn)
         except Exception:
             return False
         return True
 
     def function_changed(self, name: str) -> None:
-        """Code or configuration changed (or the function is gone): no more warm reuse."""
-        self.runtime.stop_function(name)
+        """Code or configuration changed (or the function is gone): idle environments go now;
+        running ones finish their invoke and are then retired (their key is stale)."""
+        self.runtime.stop_function(name, busy_too=False)
 
     def set_duplicate_delivery(self, probability: float) -> None:
         self.engine.duplicate_delivery = probability
@@ -371,7 +377,11 @@ class DataPlane:
     def pending(self) -> list[str]:
         return self.engine.pending()
 
+    def stop_environments(self) -> None:
+        self.runtime.stop_all()
+
     def reset(self) -> None:
+        """Forget queued events and role sessions (called after moto itself was emptied)."""
         self.engine.reset()
         self.runtime.stop_all()
         with self._lock:

@@ -56,6 +56,8 @@ def install_admin(account_id: str, region: str, creds: Credentials) -> None:
     user = backend.users[ADMIN_USER]
     if any(k.access_key_id == creds.access_key_id for k in user.access_keys):
         return
+    for old in list(user.access_keys):  # an earlier lab in this process (IAM allows two keys)
+        backend.delete_access_key(old.access_key_id, ADMIN_USER)
     key = backend.create_access_key(ADMIN_USER)
     backend.access_keys.pop(key.physical_resource_id, None)
     key.access_key_id = creds.access_key_id

@@ -58,6 +58,7 @@ class FunctionSpec:
             json.dumps(self.environment, sort_keys=True),
             self.role_arn,
             self.log_format,
+            self.log_group,
             self.version,
         ]
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]

@@ -121,6 +121,10 @@ def check() -> None:
         (access_control.IAMRequestBase, "_create_aws_request"),
         (backends, "list_of_moto_modules"),
         (ActionAuthenticatorMixin, "_authenticate_and_authorize_action"),
+        (ActionAuthenticatorMixin, "PUBLIC_OPERATIONS"),
+        (access_control.IAMRequestBase, "_create_headers_for_aws_request"),
+        (access_control.IAMRequestBase, "_get_string_between"),
+        (lm.LambdaBackend, "get_function"),
     ]
     missing = [f"{owner.__name__}.{name}" for owner, name in required if not hasattr(owner, name)]
     if not hasattr(lu, "url_paths"):
@@ -141,8 +145,8 @@ def apply() -> None:
     from moto.s3 import models as s3m
     from moto.s3 import notifications as s3n
 
-    lr.LambdaResponse.invoke = _invoke_response
-    lr.LambdaResponse.invoke_async = _invoke_async_response
+    lr.LambdaResponse.invoke = _aws_errors_only(_invoke_response)
+    lr.LambdaResponse.invoke_async = _aws_errors_only(_invoke_async_response)
     lr.LambdaResponse.put_function_recursion_config = _put_recursion_config
     lr.LambdaResponse.get_function_recursion_config = _get_recursion_config
     lu.url_paths[
@@ -295,6 +299,30 @@ def _parse_payload(body: bytes | str | None) -> bytes:
             f'{exc.__class__.__name__}: {exc}: [Source: (byte[])"{snippet}"]',
         ) from None
     return raw
+
+
+def _aws_errors_only(handler: Any) -> Any:
+    """A bug in the lab becomes Lambda's ``ServiceException`` (500) with a pointer to the server
+    log — not an HTML error page, and not a traceback in the learner's notebook."""
+    import logging
+
+    from werkzeug.exceptions import HTTPException
+
+    @functools.wraps(handler)
+    def guarded(self: Any) -> Any:
+        try:
+            return handler(self)
+        except HTTPException:
+            raise  # moto's and our AWS-shaped errors
+        except Exception:
+            logging.getLogger("lambdalab").exception("internal error in %s", handler.__name__)
+            raise service_error(
+                "ServiceException",
+                "lambdalab hit an internal error; details are in lab.server_log.",
+                500,
+            ) from None
+
+    return guarded
 
 
 def _invoke_response(self: Any) -> tuple[int, dict[str, str], bytes | str]:
@@ -486,7 +514,7 @@ def _wrap_update_code(original: Any) -> Any:
         _check_zip(body.get("ZipFile"))
         result = original(self, function_name, qualifier, body)
         if _dataplane is not None:
-            _dataplane.function_changed(function_name)
+            _dataplane.function_changed(split_name(function_name)[0])
         return result
 
     return update_function_code
@@ -497,7 +525,7 @@ def _wrap_delete_function(original: Any) -> Any:
     def delete_function(self: Any, function_name: str, qualifier: Any = None) -> Any:
         result = original(self, function_name, qualifier)
         if _dataplane is not None:
-            _dataplane.function_changed(function_name.split(":")[-1])
+            _dataplane.function_changed(split_name(function_name)[0])
         return result
 
     return delete_function
@@ -549,7 +577,7 @@ def _eic_store(fn: Any) -> dict[str, dict[str, Any]]:
     return fn.lab_event_invoke_config
 
 
-def _split_name(function_name: str) -> tuple[str, str]:
+def split_name(function_name: str) -> tuple[str, str]:
     """``name``, ``name:qualifier`` or a full ARN → (name, qualifier)."""
     parts = function_name.split(":")
     if function_name.startswith("arn:"):
@@ -578,7 +606,7 @@ def _response(fn: Any, qualifier: str, stored: dict[str, Any]) -> dict[str, Any]
 
 
 def _stored(self: Any, function_name: str) -> tuple[Any, str, dict[str, Any] | None]:
-    name, qualifier = _split_name(function_name)
+    name, qualifier = split_name(function_name)
     fn = self.get_function(name)
     return fn, qualifier, _eic_store(fn).get(qualifier)
 

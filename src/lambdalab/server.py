@@ -17,6 +17,9 @@ from pathlib import Path
 from typing import Any
 
 STATUS_PATH = "/_lambdalab/status"
+ALLOWED_HOSTS = ("127.0.0.1", "localhost")
+# Loggers whose records would otherwise land in a notebook's stderr.
+QUIET_LOGGERS = ("werkzeug", "lambdalab")
 
 _local = threading.local()
 
@@ -46,6 +49,13 @@ class LabApp:
         self.status = status
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Any:
+        host = environ.get("HTTP_HOST", "").rsplit(":", 1)[0]
+        if host not in ALLOWED_HOSTS:
+            # Only clients on this machine that name it as such: a web page that rebinds its
+            # own DNS name to 127.0.0.1 cannot read the lab's keys or call its APIs.
+            body = b"lambdalab answers only to 127.0.0.1 and localhost\n"
+            start_response("403 Forbidden", [("Content-Length", str(len(body)))])
+            return [body]
         if environ.get("PATH_INFO") == STATUS_PATH:
             body = json.dumps(self.status()).encode()
             start_response(
@@ -76,15 +86,14 @@ class LabServer:
         )
         from werkzeug.serving import make_server
 
-        # Request lines and server-side tracebacks never reach a notebook's output; errors go
-        # to a file of the lab's (``lab.server_log``) where a bug report can quote them.
-        werkzeug_log = logging.getLogger("werkzeug")
-        werkzeug_log.setLevel(logging.ERROR)
-        werkzeug_log.propagate = False
-        if error_log is not None and not any(
-            getattr(h, "baseFilename", None) == str(error_log) for h in werkzeug_log.handlers
-        ):
-            werkzeug_log.addHandler(logging.FileHandler(error_log))
+        # Request lines and tracebacks (moto's, the engine's) never reach a notebook's output;
+        # errors go to a file of the lab's (``lab.server_log``) where a bug report can quote them.
+        self._log_handler = logging.FileHandler(error_log, delay=True) if error_log else None
+        for name in QUIET_LOGGERS:
+            logger = logging.getLogger(name)
+            logger.setLevel(logging.ERROR if name == "werkzeug" else logging.WARNING)
+            logger.propagate = False
+            logger.addHandler(self._log_handler or logging.NullHandler())
         app = LabApp(DomainDispatcherApplication(create_backend_app), status)
         self._server = make_server(
             host, port, app, threaded=True, request_handler=quiet(MotoRequestHandler)
@@ -104,6 +113,10 @@ class LabServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+        if self._log_handler is not None:
+            for name in QUIET_LOGGERS:
+                logging.getLogger(name).removeHandler(self._log_handler)
+            self._log_handler.close()
 
 
 def quiet(handler_cls: type) -> type:

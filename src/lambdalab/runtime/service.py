@@ -195,9 +195,10 @@ class RuntimeService:
             )
         return out
 
-    def stop_function(self, name: str) -> None:
-        """Stop every environment of ``name`` (busy ones too: their invoke fails)."""
-        self._stop(lambda env: env.spec.name == name)
+    def stop_function(self, name: str, *, busy_too: bool = True) -> None:
+        """Stop the environments of ``name``; with ``busy_too`` running ones too (their
+        invoke fails). Without it, running invokes finish on the old code, as on AWS."""
+        self._stop(lambda env: env.spec.name == name and (busy_too or not env.busy))
 
     def stop_all(self) -> None:
         """Stop every environment; the service stays usable."""

@@ -61,7 +61,11 @@ def run(
             )
         out.write(proc.stdout + proc.stderr)
         return proc.returncode
-    picked, reason = choose(chdir, engine)
+    try:
+        picked, reason = choose(chdir, engine)
+    except real.TerraformUnusable as exc:
+        out.write(f"[lambdalab] engine: terraform was asked for but cannot run here: {exc}\n")
+        return 1
     if picked == "terraform":
         out.write(f"[lambdalab] engine: terraform ({reason})\n")
 
