@@ -1,7 +1,7 @@
 # Providers for the hands-on. The article pinned hashicorp/aws to exactly "5.0.0"; "~> 5.0"
 # accepts any 5.x, so an offline provider mirror (or a newer download) still satisfies it.
 terraform {
-  required_version = ">= 1.0.0"
+  required_version = ">= 1.5.0"
 
   required_providers {
     aws = {
@@ -14,7 +14,7 @@ terraform {
     }
     random = {
       source  = "hashicorp/random"
-      version = "~> 3.5"
+      version = "~> 3.6"
     }
   }
 }
