@@ -453,3 +453,21 @@ def test_an_event_whose_function_was_deleted_is_dropped_quietly(lab, capfd):
     lam.delete_function(FunctionName="gone")
     lab.wait_idle(30)
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_reserved_concurrency_is_shared_by_sync_and_async_invokes(lab):
+    """§2.7/2.9: one budget per function — a sync call is throttled while an event runs."""
+    slow = "import time\ndef lambda_handler(e, c):\n    time.sleep(1.5)\n    return 'done'\n"
+    make_function(lab, "slow", slow, Timeout=5)
+    lam = lab.client("lambda", config=Config(retries={"total_max_attempts": 1}))
+    lam.put_function_concurrency(FunctionName="slow", ReservedConcurrentExecutions=1)
+    lam.invoke(FunctionName="slow", InvocationType="Event", Payload=b"{}")
+    deadline = time.monotonic() + 10
+    while not any("running attempt" in p for p in lab.status()["pending"]):
+        assert time.monotonic() < deadline, lab.status()["pending"]
+        time.sleep(0.02)  # wait until the event's attempt has started
+    time.sleep(0.2)
+    with pytest.raises(ClientError) as err:
+        lam.invoke(FunctionName="slow", Payload=b"{}")
+    assert err.value.response["Error"]["Code"] == "TooManyRequestsException"
+    lab.wait_idle(30)

@@ -68,6 +68,7 @@ class DataPlane:
             duplicate_delivery=duplicate_delivery,
             throttle_errors=(CapacityExceeded,),
             others_busy=self._sync_busy,
+            running_elsewhere=self._sync_count,
         )
 
     # -- moto objects → specs and settings ----------------------------------------------------
@@ -134,7 +135,8 @@ class DataPlane:
         with self._lock:
             running = self._sync_running.get(name, 0)
             reserved = spec.reserved_concurrency
-            if reserved is not None and running >= reserved:
+            # Reserved concurrency covers sync and async invocations together.
+            if reserved is not None and running + self.engine.running(name) >= reserved:
                 raise service_error(
                     "TooManyRequestsException",
                     "Rate Exceeded.",
@@ -181,6 +183,10 @@ class DataPlane:
         spec = self.spec_for(self._function(event.function_name, event.qualifier))
         trace = new_trace_header(event.lineage + 1, spec.name)
         return self.runtime.invoke(spec, event.payload, event.request_id, trace_id=trace)
+
+    def _sync_count(self, name: str) -> int:
+        with self._lock:
+            return self._sync_running.get(name, 0)
 
     def _sync_busy(self) -> bool:
         """A synchronous invoke is running: the simulated clock must not jump meanwhile."""

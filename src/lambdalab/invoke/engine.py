@@ -15,6 +15,7 @@ it ends. It talks to the rest of the lab only through callbacks::
         rng=random.Random(),
         throttle_errors=(Throttled,),  # exceptions of run_attempt that mean "throttled"
         others_busy=lambda: False,     # e.g. a sync Invoke is running: do not jump the clock
+        running_elsewhere=lambda name: 0,  # e.g. sync invokes, for reserved concurrency
     )
     engine.submit(event); engine.wait_idle(60); engine.invocations("fn"); engine.ledger()
 
@@ -121,6 +122,7 @@ class AsyncEngine:
         rng: random.Random | None = None,
         throttle_errors: tuple[type[BaseException], ...] = (Throttled,),
         others_busy: Callable[[], bool] = lambda: False,
+        running_elsewhere: Callable[[str], int] = lambda name: 0,
     ) -> None:
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be at least 1")
@@ -135,6 +137,7 @@ class AsyncEngine:
         self._rng = rng or random.Random()
         self._throttle_errors = throttle_errors
         self._others_busy = others_busy
+        self._running_elsewhere = running_elsewhere  # e.g. sync invokes: same reserved concurrency
         self._cond = threading.Condition()
         self._heap: list[tuple[float, int, _Job]] = []
         self._active: dict[int, _Job] = {}
@@ -189,6 +192,11 @@ class AsyncEngine:
         """Human-readable list of what is queued, running or waiting."""
         with self._cond:
             return self._describe_pending()
+
+    def running(self, function_name: str) -> int:
+        """Attempts of ``function_name`` running now (they count against reserved concurrency)."""
+        with self._cond:
+            return self._busy[function_name]
 
     def invocations(self, function_name: str) -> list[Attempt]:
         """Every attempt (and throttle) of ``function_name``, in start order."""
@@ -318,7 +326,8 @@ class AsyncEngine:
             )
         with self._cond:
             limit = settings.reserved_concurrency
-            at_limit = limit is not None and self._busy[event.function_name] >= limit
+            in_use = self._busy[event.function_name] + self._running_elsewhere(event.function_name)
+            at_limit = limit is not None and in_use >= limit
             if not at_limit:
                 self._busy[event.function_name] += 1
         if at_limit:
