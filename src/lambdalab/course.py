@@ -84,10 +84,11 @@ def deploy_function(
     environment: dict[str, str] | None = None,
     dead_letter_arn: str | None = None,
     client: Any = None,
+    iam: Any = None,
 ) -> str:
     """Create the function, or update its code and configuration if it exists. Returns its ARN."""
     lam = client or boto3.client("lambda")
-    role_arn = ensure_role(f"{name}-role", role_statements)
+    role_arn = ensure_role(f"{name}-role", role_statements, iam=iam)
     config: dict[str, Any] = {
         "Role": role_arn,
         "Handler": handler,
@@ -101,11 +102,30 @@ def deploy_function(
     try:
         lam.get_function(FunctionName=name)
     except lam.exceptions.ResourceNotFoundException:
-        return lam.create_function(FunctionName=name, Code={"ZipFile": zipped}, **config)[
-            "FunctionArn"
-        ]
+        arn = _create_when_role_is_usable(lam, name, zipped, config)
+        lam.get_waiter("function_active_v2").wait(FunctionName=name)
+        return arn
+    # On AWS a function accepts one update at a time: wait for each to finish.
     lam.update_function_code(FunctionName=name, ZipFile=zipped)
-    return lam.update_function_configuration(FunctionName=name, **config)["FunctionArn"]
+    lam.get_waiter("function_updated_v2").wait(FunctionName=name)
+    arn = lam.update_function_configuration(FunctionName=name, **config)["FunctionArn"]
+    lam.get_waiter("function_updated_v2").wait(FunctionName=name)
+    return arn
+
+
+def _create_when_role_is_usable(lam: Any, name: str, zipped: bytes, config: dict) -> str:
+    """CreateFunction, retried for a few seconds while a new role propagates (real AWS: IAM is
+    eventually consistent; the lab's roles are usable at once)."""
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            return lam.create_function(FunctionName=name, Code={"ZipFile": zipped}, **config)[
+                "FunctionArn"
+            ]
+        except lam.exceptions.InvalidParameterValueException as err:
+            if "cannot be assumed" not in str(err) or time.monotonic() > deadline:
+                raise
+            time.sleep(1)
 
 
 def log_messages(function_name: str, *, logs: Any = None) -> list[str]:
