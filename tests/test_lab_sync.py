@@ -224,3 +224,31 @@ def test_invalid_role_arn_is_a_validation_error(lab):
         make_function(lab, "bad", ECHO, role_arn="not-an-arn")
     assert err.value.response["Error"]["Code"] == "ValidationException"
     assert "failed to satisfy constraint" in err.value.response["Error"]["Message"]
+
+
+def test_without_logs_permissions_the_function_writes_no_logs(lab):
+    """The reason the article attaches AWSLambdaBasicExecutionRole: Lambda writes logs with
+    the execution role, so a role without logs permissions leaves CloudWatch Logs empty."""
+    iam = lab.client("iam")
+    trust = json.loads(
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",'
+        ' "Principal": {"Service": "lambda.amazonaws.com"}}]}'
+    )
+    arn = iam.create_role(RoleName="no-logs", AssumeRolePolicyDocument=json.dumps(trust))["Role"][
+        "Arn"
+    ]
+    make_function(lab, "quiet", ECHO, role_arn=arn)
+    resp, body = invoke(lab, "quiet", b'{"n": 1}')
+    assert json.loads(body)["echo"] == {"n": 1}  # it ran
+    logs = lab.client("logs")
+    groups = logs.describe_log_groups(logGroupNamePrefix="/aws/lambda/quiet")["logGroups"]
+    assert groups == []
+    iam.attach_role_policy(
+        RoleName="no-logs",
+        PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+    )
+    invoke(lab, "quiet", b'{"n": 2}')
+    messages = [
+        e["message"] for e in logs.filter_log_events(logGroupName="/aws/lambda/quiet")["events"]
+    ]
+    assert any(m.startswith("got {'n': 2}") for m in messages)

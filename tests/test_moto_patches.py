@@ -17,8 +17,8 @@ def test_apply_installs_our_handlers(_lab):
     from moto.awslambda import urls as lu
     from moto.s3 import notifications as s3n
 
-    assert lr.LambdaResponse.invoke is moto_patches._invoke_response
-    assert lr.LambdaResponse.invoke_async is moto_patches._invoke_async_response
+    assert lr.LambdaResponse.invoke.__wrapped__ is moto_patches._invoke_response
+    assert lr.LambdaResponse.invoke_async.__wrapped__ is moto_patches._invoke_async_response
     assert lm.LambdaBackend.put_function_event_invoke_config is moto_patches._put_eic
     assert s3n.send_event.__wrapped__ is not None
     assert any("recursion-config" in pattern for pattern in lu.url_paths)

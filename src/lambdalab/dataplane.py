@@ -28,6 +28,18 @@ from lambdalab.runtime import CapacityExceeded, RuntimeService
 from lambdalab.server import current_request_headers
 
 
+class RoleCheckedLogSink:
+    """A LogSink that writes only what the function's role may write (see ``_role_may_log``)."""
+
+    def __init__(self, sink: Any, may_write: Any) -> None:
+        self._sink = sink
+        self._may_write = may_write
+
+    def put(self, group: str, stream: str, events: list[tuple[int, str]]) -> None:
+        if self._may_write(group, stream):
+            self._sink.put(group, stream, events)
+
+
 def new_trace_header(lineage: int, function_name: str) -> str:
     """A fresh X-Ray trace header whose Lineage count is ``lineage`` (spec §5.2)."""
     root = f"Root=1-{secrets.token_hex(4)}-{secrets.token_hex(12)}"
@@ -40,12 +52,14 @@ class DataPlane:
         self.account_id = lab.account_id
         self.region = lab.region
         self.log_sink = MotoLogSink(self.account_id, self.region)
+        # Handlers' logs are written with the execution role's permissions, as on AWS.
+        role_checked_sink = RoleCheckedLogSink(self.log_sink, self._role_may_log)
         self._credentials: dict[tuple[str, str], iam.Credentials] = {}
         self._lock = threading.Lock()
         self._sync_running: dict[str, int] = {}
         self.runtime = RuntimeService(
             lab.clock,
-            self.log_sink,
+            role_checked_sink,
             self.credentials_for,
             lab.endpoint_url,
             max_environments=max_environments,
@@ -114,6 +128,28 @@ class DataPlane:
         )
 
     # -- identities ---------------------------------------------------------------------------
+
+    def _role_may_log(self, group: str, stream: str) -> bool:
+        """Lambda sends a function's logs as its execution role (AWSLambdaBasicExecutionRole
+        is attached for exactly this): without logs permissions nothing is written."""
+        from moto.logs.models import logs_backends
+
+        roles = {
+            fn.role
+            for fn in self._backend().list_functions()
+            if ((getattr(fn, "lab_logging", None) or {}).get("LogGroup") or fn.logs_group_name)
+            == group
+        }
+        if not roles:
+            return True  # not a function's group (nothing to check against)
+        base = f"arn:aws:logs:{self.region}:{self.account_id}:log-group:{group}"
+        needed = [("logs:CreateLogStream", f"{base}:*"), ("logs:PutLogEvents", f"{base}:*")]
+        if group not in logs_backends[self.account_id][self.region].groups:
+            needed.append(("logs:CreateLogGroup", base))
+        return any(
+            all(iam.role_allows(self.account_id, role, action, res) for action, res in needed)
+            for role in roles
+        )
 
     def credentials_for(self, spec: FunctionSpec) -> dict[str, str]:
         """STS credentials of the execution role, one session per environment configuration."""
