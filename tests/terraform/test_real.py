@@ -47,7 +47,7 @@ def test_requirements_of_the_course_configuration():
     assert reqs == {
         "hashicorp/aws": "~> 5.0",
         "hashicorp/archive": "~> 2.4",
-        "hashicorp/random": "~> 3.5",
+        "hashicorp/random": "~> 3.6",
     }
 
 
@@ -110,7 +110,7 @@ def test_missing_archive_and_random_make_it_unusable(tmp_path, fake_terraform):
     env["PATH"] = fake_terraform
     ok, reason = real.usable(ROOT / "terraform", env=env, network=False)
     assert not ok
-    assert "hashicorp/archive ~> 2.4" in reason and "hashicorp/random ~> 3.5" in reason
+    assert "hashicorp/archive ~> 2.4" in reason and "hashicorp/random ~> 3.6" in reason
     assert "hashicorp/aws" not in reason
 
 
