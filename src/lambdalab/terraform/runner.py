@@ -87,10 +87,10 @@ def run(
     from lambdalab.terraform import builtin
 
     out.write(f"[lambdalab] engine: built-in ({reason})\n")
-    return builtin.run(args, chdir=chdir, ctx_factory=_context_factory(lab), out=out)
+    return builtin.run(args, chdir=chdir, ctx_factory=context_factory(lab), out=out)
 
 
-def _context_factory(lab: Any) -> Callable[[str, Path], Any]:
+def context_factory(lab: Any) -> Callable[[str, Path], Any]:
     """ApplyContext for the provider's region and module, with clients bound to the lab."""
     from lambdalab.terraform.resources.base import ApplyContext
 

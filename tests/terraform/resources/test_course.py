@@ -8,8 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
-from lambdalab.terraform import builtin
-from lambdalab.terraform.resources.base import ApplyContext
+from lambdalab.terraform import builtin, runner
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -26,16 +25,8 @@ def _ignore(directory, names):
 
 
 def _run(cloud, chdir: Path, *args: str) -> tuple[int, str]:
-    def factory(region: str, module_dir: Path) -> ApplyContext:
-        return ApplyContext(
-            region=region,
-            account_id="123456789012",
-            module_dir=Path(module_dir),
-            endpoint_url=cloud.endpoint_url,
-            client_factory=lambda service, r: cloud.client(service, region_name=r),
-        )
-
     out = io.StringIO()
+    factory = runner.context_factory(cloud)
     code = builtin.run(list(args), chdir=chdir, ctx_factory=factory, out=out, env={})
     return code, out.getvalue()
 
