@@ -126,8 +126,10 @@ def uploads(lab, n: int) -> tuple[float, float, float]:
     t0 = time.perf_counter()
     for i in range(n):
         s3.put_object(Bucket=bucket, Key=f"uploads/{i}.txt", Body=b"Sample content\n")
+    uploaded = time.perf_counter() - t0
     lab.wait_idle(600)
     lab_rate = n / (time.perf_counter() - t0)
+    print(f"(uploads took {uploaded:.2f} s, the rest {time.perf_counter() - t0 - uploaded:.2f} s)")
     moved = s3.list_objects_v2(Bucket=bucket, Prefix="processed/").get("KeyCount", 0)
     assert moved == n, f"only {moved} of {n} uploads were moved"
     return lab_rate, direct_rate, tree_rss_mb()

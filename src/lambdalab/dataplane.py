@@ -55,6 +55,7 @@ class DataPlane:
         # Handlers' logs are written with the execution role's permissions, as on AWS.
         role_checked_sink = RoleCheckedLogSink(self.log_sink, self._role_may_log)
         self._credentials: dict[tuple[str, str], iam.Credentials] = {}
+        self._log_permissions: dict[tuple, bool] = {}
         self._lock = threading.Lock()
         self._sync_running: dict[str, int] = {}
         self.runtime = RuntimeService(
@@ -134,22 +135,41 @@ class DataPlane:
         is attached for exactly this): without logs permissions nothing is written."""
         from moto.logs.models import logs_backends
 
-        roles = {
-            fn.role
-            for fn in self._backend().list_functions()
-            if ((getattr(fn, "lab_logging", None) or {}).get("LogGroup") or fn.logs_group_name)
-            == group
-        }
+        roles = tuple(
+            sorted(
+                {
+                    fn.role
+                    for fn in self._backend().list_functions()
+                    if (
+                        (getattr(fn, "lab_logging", None) or {}).get("LogGroup")
+                        or fn.logs_group_name
+                    )
+                    == group
+                }
+            )
+        )
         if not roles:
             return True  # not a function's group (nothing to check against)
-        base = f"arn:aws:logs:{self.region}:{self.account_id}:log-group:{group}"
-        needed = [("logs:CreateLogStream", f"{base}:*"), ("logs:PutLogEvents", f"{base}:*")]
-        if group not in logs_backends[self.account_id][self.region].groups:
-            needed.append(("logs:CreateLogGroup", base))
-        return any(
-            all(iam.role_allows(self.account_id, role, action, res) for action, res in needed)
-            for role in roles
+        exists = group in logs_backends[self.account_id][self.region].groups
+        # Every line of every invocation comes here: evaluate the policies only when they change.
+        key = (
+            group,
+            roles,
+            exists,
+            tuple(iam.policy_fingerprint(self.account_id, r) for r in roles),
         )
+        allowed = self._log_permissions.get(key)
+        if allowed is None:
+            base = f"arn:aws:logs:{self.region}:{self.account_id}:log-group:{group}"
+            needed = [("logs:CreateLogStream", f"{base}:*"), ("logs:PutLogEvents", f"{base}:*")]
+            if not exists:
+                needed.append(("logs:CreateLogGroup", base))
+            allowed = any(
+                all(iam.role_allows(self.account_id, role, action, res) for action, res in needed)
+                for role in roles
+            )
+            self._log_permissions[key] = allowed
+        return allowed
 
     def credentials_for(self, spec: FunctionSpec) -> dict[str, str]:
         """STS credentials of the execution role, one session per environment configuration."""
@@ -428,6 +448,7 @@ class DataPlane:
         self.runtime.stop_all()
         with self._lock:
             self._credentials.clear()
+            self._log_permissions.clear()
 
     def stop(self) -> None:
         self.engine.stop()

@@ -145,3 +145,17 @@ def get_role(account_id: str, role_arn: str):  # noqa: ANN201 - moto's Role
         return iam_backends[account_id]["aws"].get_role_by_arn(role_arn)
     except Exception:
         return None
+
+
+def policy_fingerprint(account_id: str, role_arn: str) -> tuple:
+    """What the role's permissions depend on, cheaply: changes whenever a policy does."""
+    role = get_role(account_id, role_arn)
+    if role is None:
+        return ()
+    inline = tuple(sorted(role.policies.items()))
+    attached = tuple(
+        sorted(
+            (arn, getattr(p, "default_version_id", "")) for arn, p in role.managed_policies.items()
+        )
+    )
+    return (inline, attached)

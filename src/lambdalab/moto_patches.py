@@ -94,6 +94,7 @@ def check() -> None:
     from moto.awslambda import urls as lu
     from moto.core.authorization import ActionAuthenticatorMixin
     from moto.iam import access_control
+    from moto.iam import models as iamm
     from moto.logs import models as logm
     from moto.s3 import models as s3m
     from moto.s3 import notifications as s3n
@@ -120,6 +121,7 @@ def check() -> None:
         (logm.LogStream, "put_log_events"),
         (access_control.IAMRequestBase, "_create_aws_request"),
         (backends, "list_of_moto_modules"),
+        (iamm, "get_account_id_from"),
         (ActionAuthenticatorMixin, "_authenticate_and_authorize_action"),
         (ActionAuthenticatorMixin, "PUBLIC_OPERATIONS"),
         (access_control.IAMRequestBase, "_create_headers_for_aws_request"),
@@ -182,6 +184,9 @@ def apply() -> None:
     # one topic (or invoke one function) is refused — destinations and DLQs need the real ARN.
     snsr.SNSResponse._determine_resource = _sns_resource
     lr.LambdaResponse._determine_resource = _lambda_resource
+    from moto.iam import models as iamm
+
+    iamm.get_account_id_from = _account_id_from
     # moto lists its package folders on disk for every request it routes; they never change.
     modules = tuple(backends.list_of_moto_modules())
     backends.list_of_moto_modules = lambda: modules
@@ -196,6 +201,23 @@ def apply() -> None:
 
 
 # -- IAM signature check ----------------------------------------------------------------------
+
+
+def _account_id_from(access_key: str) -> str:
+    """moto's lookup of the account behind an access key, without side effects.
+
+    moto indexes ``account[partition]`` for all nine partitions, which *creates* an IAM backend
+    (and loads ~1,300 AWS managed policies) for each on the first unknown key after every
+    reset — about a second of CPU per ``lab.reset()``. Only backends that exist can know a key.
+    """
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.iam.models import iam_backends
+
+    for account_id, account in list(iam_backends.items()):
+        for backend in list(account.values()):
+            if access_key in backend.access_keys:
+                return account_id
+    return DEFAULT_ACCOUNT_ID
 
 
 def _authorize_lab_requests(original: Any) -> Any:
