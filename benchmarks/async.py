@@ -76,22 +76,26 @@ def failing_event(lab) -> tuple[float, float]:
     return simulated, wall
 
 
-def uploads(lab, n: int) -> tuple[float, float, float]:
-    s3 = lab.client("s3")
-    bucket = "bench-uploads"
-    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": lab.region})
-    # Direct rate: the same copy + delete the handler does, from one boto3 client.
+def direct_moves_per_second(s3, bucket: str, n: int, tag: str) -> float:
+    """The same copy + delete the handler does, from one boto3 client (no notification)."""
     for i in range(n):
-        s3.put_object(Bucket=bucket, Key=f"direct/{i}.txt", Body=b"Sample content\n")
+        s3.put_object(Bucket=bucket, Key=f"direct-{tag}/{i}.txt", Body=b"Sample content\n")
     t0 = time.perf_counter()
     for i in range(n):
         s3.copy_object(
             Bucket=bucket,
-            Key=f"done/{i}.txt",
-            CopySource={"Bucket": bucket, "Key": f"direct/{i}.txt"},
+            Key=f"done-{tag}/{i}.txt",
+            CopySource={"Bucket": bucket, "Key": f"direct-{tag}/{i}.txt"},
         )
-        s3.delete_object(Bucket=bucket, Key=f"direct/{i}.txt")
-    direct_rate = n / (time.perf_counter() - t0)
+        s3.delete_object(Bucket=bucket, Key=f"direct-{tag}/{i}.txt")
+    return n / (time.perf_counter() - t0)
+
+
+def uploads(lab, n: int) -> tuple[float, float, float]:
+    s3 = lab.client("s3")
+    bucket = "bench-uploads"
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": lab.region})
+    before = direct_moves_per_second(s3, bucket, n, "before")
 
     arn = deploy_function(
         "bench-move",
@@ -132,6 +136,8 @@ def uploads(lab, n: int) -> tuple[float, float, float]:
     print(f"(uploads took {uploaded:.2f} s, the rest {time.perf_counter() - t0 - uploaded:.2f} s)")
     moved = s3.list_objects_v2(Bucket=bucket, Prefix="processed/").get("KeyCount", 0)
     assert moved == n, f"only {moved} of {n} uploads were moved"
+    # The baseline is measured before and after the lab run (machine drift), and averaged.
+    direct_rate = (before + direct_moves_per_second(s3, bucket, n, "after")) / 2
     return lab_rate, direct_rate, tree_rss_mb()
 
 
