@@ -471,3 +471,17 @@ def test_reserved_concurrency_is_shared_by_sync_and_async_invokes(lab):
         lam.invoke(FunctionName="slow", Payload=b"{}")
     assert err.value.response["Error"]["Code"] == "TooManyRequestsException"
     lab.wait_idle(30)
+
+
+def test_event_invoke_config_per_version(lab):
+    """§2.10: a config exists per function, version or alias (Qualifier)."""
+    make_function(lab, "v", RECORD)
+    lam = lab.client("lambda")
+    version = lam.publish_version(FunctionName="v")["Version"]
+    lam.put_function_event_invoke_config(
+        FunctionName="v", Qualifier=version, MaximumRetryAttempts=0
+    )
+    got = lam.get_function_event_invoke_config(FunctionName="v", Qualifier=version)
+    assert got["FunctionArn"].endswith(f":function:v:{version}")
+    with pytest.raises(ClientError):
+        lam.get_function_event_invoke_config(FunctionName="v")  # $LATEST has none

@@ -628,7 +628,11 @@ def _response(fn: Any, qualifier: str, stored: dict[str, Any]) -> dict[str, Any]
 
 
 def _stored(self: Any, function_name: str) -> tuple[Any, str, dict[str, Any] | None]:
+    from lambdalab.server import current_query_param
+
     name, qualifier = split_name(function_name)
+    if qualifier == "$LATEST":  # moto passes only the path; ?Qualifier= names a version/alias
+        qualifier = current_query_param("Qualifier") or qualifier
     fn = self.get_function(name)
     return fn, qualifier, _eic_store(fn).get(qualifier)
 

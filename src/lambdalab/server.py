@@ -29,6 +29,15 @@ def serving_lab_request() -> bool:
     return getattr(_local, "environ", None) is not None
 
 
+def current_query_param(name: str) -> str | None:
+    """A query-string parameter of the request this thread is serving (None when absent)."""
+    from urllib.parse import parse_qs
+
+    environ = getattr(_local, "environ", None) or {}
+    values = parse_qs(environ.get("QUERY_STRING", "")).get(name)
+    return values[0] if values else None
+
+
 def current_request_headers() -> dict[str, str]:
     """Headers of the HTTP request this thread is serving (empty outside a request)."""
     environ = getattr(_local, "environ", None)
