@@ -403,7 +403,13 @@ def test_sns_subscription_invokes_the_function_asynchronously(lab):
         SourceArn=topic,
     )
     sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=fn["FunctionArn"])
-    sns.publish(TopicArn=topic, Message="order 42 placed", Subject="new order")
+    sns.publish(
+        TopicArn=topic,
+        Message=json.dumps({"default": "ignored", "lambda": "order 42 placed"}),
+        MessageStructure="json",
+        Subject="new order",
+        MessageAttributes={"shop": {"DataType": "String", "StringValue": "tokyo"}},
+    )
     lab.wait_idle(30)
     (event,) = _printed_json(lab, "rec")
     (record,) = event["Records"]
@@ -411,6 +417,7 @@ def test_sns_subscription_invokes_the_function_asynchronously(lab):
     assert record["Sns"]["TopicArn"] == topic
     assert record["Sns"]["Message"] == "order 42 placed"
     assert record["Sns"]["Subject"] == "new order"
+    assert record["Sns"]["MessageAttributes"] == {"shop": {"Type": "String", "Value": "tokyo"}}
     assert [a.outcome for a in lab.invocations("rec")] == ["success"]
 
 

@@ -311,7 +311,9 @@ class DataPlane:
                 region = notification.arn.split(":")[3]
                 s3n._send_sns_message(account_id, record(notification), notification.arn, region)
 
-    def sns_event(self, subscription: Any, message: str, message_id: str, *, subject: Any) -> None:
+    def sns_event(
+        self, subscription: Any, message: str, message_id: str, *, subject: Any, attributes: dict
+    ) -> None:
         """An SNS message to a subscribed function: AWS's record, through the async path."""
         arn = subscription.endpoint
         try:
@@ -333,7 +335,11 @@ class DataPlane:
                 "Signature": "EXAMPLE",
                 "SigningCertUrl": "EXAMPLE",
                 "UnsubscribeUrl": "EXAMPLE",
-                "MessageAttributes": {},
+                # moto already holds them in the record's shape: {"Type": …, "Value": …}
+                "MessageAttributes": {
+                    name: {"Type": value.get("Type"), "Value": value.get("Value")}
+                    for name, value in attributes.items()
+                },
             },
         }
         body = json.dumps({"Records": [record]}).encode()

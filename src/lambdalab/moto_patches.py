@@ -739,7 +739,15 @@ def _wrap_sns_publish(original: Any) -> Any:
             kwargs.get("message_attributes"), message
         ):
             return None
-        _dataplane.sns_event(self, message, message_id, subject=kwargs.get("subject"))
+        if kwargs.get("message_structure") == "json":  # the "lambda" (or "default") member
+            message = self._parse_message_structure(message, self.protocol)
+        _dataplane.sns_event(
+            self,
+            message,
+            message_id,
+            subject=kwargs.get("subject"),
+            attributes=kwargs.get("message_attributes") or {},
+        )
         return None
 
     return publish
