@@ -188,11 +188,13 @@ class DataPlane:
     ) -> InvocationResult:
         spec = self.spec_for(fn)
         name = spec.name
+        # Reserved concurrency covers sync and async invocations together. The engine's count is
+        # read before taking our lock: the engine asks _sync_count under its own lock.
+        async_running = self.engine.running(name)
         with self._lock:
             running = self._sync_running.get(name, 0)
             reserved = spec.reserved_concurrency
-            # Reserved concurrency covers sync and async invocations together.
-            if reserved is not None and running + self.engine.running(name) >= reserved:
+            if reserved is not None and running + async_running >= reserved:
                 raise service_error(
                     "TooManyRequestsException",
                     "Rate Exceeded.",
