@@ -7,18 +7,9 @@ import json
 import textwrap
 import zipfile
 
-TRUST_LAMBDA = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "lambda.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-)
+from lambdalab import course
+
+TRUST_LAMBDA = json.dumps(course.LAMBDA_TRUST_POLICY)
 
 
 def zip_source(source: str, filename: str = "lambda_function.py") -> bytes:
@@ -29,19 +20,8 @@ def zip_source(source: str, filename: str = "lambda_function.py") -> bytes:
 
 
 def make_role(lab, name: str = "fn-role", statements: list | None = None) -> str:
-    iam = lab.client("iam")
-    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST_LAMBDA)["Role"]["Arn"]
-    iam.attach_role_policy(
-        RoleName=name,
-        PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
-    )
-    if statements:
-        iam.put_role_policy(
-            RoleName=name,
-            PolicyName="inline",
-            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
-        )
-    return arn
+    """A role Lambda can assume, with basic logging and ``statements`` inline."""
+    return course.ensure_role(name, statements or (), iam=lab.client("iam"))
 
 
 def make_function(lab, name: str, source: str, *, role_arn: str | None = None, **kwargs) -> dict:

@@ -11,7 +11,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.lab_helpers import make_function, make_role, zip_source
+from tests.lab_helpers import TRUST_LAMBDA, make_function, make_role, zip_source
 
 ECHO = """
 import os
@@ -230,13 +230,7 @@ def test_without_logs_permissions_the_function_writes_no_logs(lab):
     """The reason the article attaches AWSLambdaBasicExecutionRole: Lambda writes logs with
     the execution role, so a role without logs permissions leaves CloudWatch Logs empty."""
     iam = lab.client("iam")
-    trust = json.loads(
-        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",'
-        ' "Principal": {"Service": "lambda.amazonaws.com"}}]}'
-    )
-    arn = iam.create_role(RoleName="no-logs", AssumeRolePolicyDocument=json.dumps(trust))["Role"][
-        "Arn"
-    ]
+    arn = iam.create_role(RoleName="no-logs", AssumeRolePolicyDocument=TRUST_LAMBDA)["Role"]["Arn"]
     make_function(lab, "quiet", ECHO, role_arn=arn)
     resp, body = invoke(lab, "quiet", b'{"n": 1}')
     assert json.loads(body)["echo"] == {"n": 1}  # it ran

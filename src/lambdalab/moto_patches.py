@@ -614,7 +614,7 @@ def _aws(call: Any, *args: Any, **kwargs: Any) -> Any:
     try:
         return call(*args, **kwargs)
     except AwsError as err:
-        raise service_error(err.code, err.message, err.status) from None
+        raise _aws_error(err) from None
 
 
 def _response(fn: Any, qualifier: str, stored: dict[str, Any]) -> dict[str, Any]:
