@@ -269,6 +269,18 @@ class DataPlane:
         config = bucket.notification_configuration
         if config is None:
             return
+        targets = [
+            (kind, n)
+            for kind, kinds in (
+                ("lambda", config.cloud_function),
+                ("sqs", config.queue),
+                ("sns", config.topic),
+            )
+            for n in kinds
+            if _fires(n, event_name, key.name)
+        ]
+        if not targets:
+            return  # most writes (the handler's own copy and delete, say) notify nobody
         headers = current_request_headers()
         principal = self._principal_id(headers.get("Authorization", ""))
 
@@ -293,8 +305,9 @@ class DataPlane:
                 ]
             }
 
-        for notification in config.cloud_function:
-            if _fires(notification, event_name, key.name):
+        for kind, notification in targets:
+            region = notification.arn.split(":")[3]
+            if kind == "lambda":
                 try:
                     fn = self._function(notification.arn)
                 except Exception:
@@ -303,14 +316,10 @@ class DataPlane:
                 self.invoke_event(
                     fn, body, trace_header=headers.get("X-Amzn-Trace-Id"), source="s3"
                 )
-        for notification in config.queue:
-            if _fires(notification, event_name, key.name):
-                region = notification.arn.split(":")[3]
+            elif kind == "sqs":
                 queue = notification.arn.split(":")[-1]
                 s3n._send_sqs_message(account_id, record(notification), queue, region)
-        for notification in config.topic:
-            if _fires(notification, event_name, key.name):
-                region = notification.arn.split(":")[3]
+            else:
                 s3n._send_sns_message(account_id, record(notification), notification.arn, region)
 
     def sns_event(

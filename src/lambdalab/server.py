@@ -95,6 +95,8 @@ class LabServer:
         )
         from werkzeug.serving import make_server
 
+        from lambdalab.keepalive import keep_alive
+
         # Request lines and tracebacks (moto's, the engine's) never reach a notebook's output;
         # errors go to a file of the lab's (``lab.server_log``) where a bug report can quote them.
         self._log_handler = logging.FileHandler(error_log, delay=True) if error_log else None
@@ -105,7 +107,7 @@ class LabServer:
             logger.addHandler(self._log_handler or logging.NullHandler())
         app = LabApp(DomainDispatcherApplication(create_backend_app), status)
         self._server = make_server(
-            host, port, app, threaded=True, request_handler=quiet(MotoRequestHandler)
+            host, port, app, threaded=True, request_handler=keep_alive(quiet(MotoRequestHandler))
         )
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="lambdalab-server", daemon=True
@@ -119,8 +121,11 @@ class LabServer:
         self._thread.start()
 
     def stop(self) -> None:
+        from lambdalab.keepalive import close_open_connections
+
         self._server.shutdown()
         self._server.server_close()
+        close_open_connections(self._server)
         self._thread.join(timeout=5)
         if self._log_handler is not None:
             for name in QUIET_LOGGERS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 import time
@@ -351,3 +352,28 @@ def test_json_log_format(svc, sink):
     assert logged["message"] == "w" and logged["requestId"] == "req-j"
     report = json.loads(msgs[-1])["record"]
     assert report["requestId"] == "req-j" and report["status"] == "success"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="process groups and niceness are POSIX")
+def test_environments_run_niced_in_their_own_process_group(svc):
+    from lambdalab.runtime.environment import ENV_NICENESS
+
+    svc.invoke(make_spec(ECHO), b"{}")
+    (info,) = svc.environments()
+    assert os.getpgid(info.pid) == info.pid  # killed as a group (timeouts, crashes)
+    # ...but in the lab's session: Linux shares CPU per session, which would undo the nice.
+    assert os.getsid(info.pid) == os.getsid(0)
+    assert os.getpriority(os.PRIO_PROCESS, info.pid) == max(
+        ENV_NICENESS, os.getpriority(os.PRIO_PROCESS, 0)
+    )
+
+
+def test_a_crash_mid_invoke_is_noticed_at_once(svc, monkeypatch):
+    from lambdalab.runtime import environment
+
+    monkeypatch.setattr(environment, "WATCH_POLL", 10.0)  # the memory check: out of the way
+    code = "import os, time\ndef handler(e, c):\n    time.sleep(0.2)\n    os._exit(1)\n"
+    result = svc.invoke(make_spec(code, timeout=30.0), b"{}")
+    assert result.error_type == "Runtime.ExitError"
+    # The dropped Runtime API connection woke the watcher, not the 10 s poll.
+    assert 200 <= result.duration_ms < 5000

@@ -35,6 +35,8 @@ class Backend(Protocol):
 
     def post_init_error(self, body: bytes, error_type: str | None) -> None: ...
 
+    def connection_lost(self) -> None: ...  # the runtime hung up (perhaps it died)
+
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -184,3 +186,4 @@ class RuntimeApiServer:
                 conn.close()
             except OSError:
                 pass
+            binding.backend.connection_lost()

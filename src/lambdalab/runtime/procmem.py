@@ -27,15 +27,21 @@ class Memory:
 
 def parse_status(text: str) -> Memory | None:
     """Read VmRSS and VmHWM (kB) from the text of ``/proc/<pid>/status``."""
-    values: dict[str, int] = {}
-    for line in text.splitlines():
-        key, _, rest = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            values[key] = int(rest.split()[0])
-    if "VmRSS" not in values:
+    rss = _field(text, "\nVmRSS:")
+    if rss is None:
         return None  # a zombie has no memory lines
-    rss = values["VmRSS"]
-    return Memory(rss, max(rss, values.get("VmHWM", rss)))
+    peak = _field(text, "\nVmHWM:")
+    return Memory(rss, max(rss, peak if peak is not None else rss))
+
+
+def _field(text: str, label: str) -> int | None:
+    """The number after ``label`` (called once per invoke: a find, not a parse of every line)."""
+    start = text.find(label)
+    if start < 0:
+        return None
+    start += len(label)
+    end = text.find("\n", start)
+    return int(text[start : end if end >= 0 else None].split()[0])
 
 
 def read(pid: int) -> Memory | None:
