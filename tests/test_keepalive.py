@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+import time
 
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from lambdalab import keepalive
 from lambdalab.keepalive import close_open_connections, keep_alive
 
 
@@ -27,11 +29,28 @@ def app(environ, start_response):
     if path == "/empty":
         start_response("204 No Content", [])
         return []
+    if path == "/any-method":  # a body whatever the method, HEAD included
+        start_response("200 OK", [("Content-Length", "4")])
+        return [b"body"]
+    if path == "/too-long":  # declares 4 bytes, yields 8
+        start_response("200 OK", [("Content-Length", "4")])
+        return [b"12345678"]
+    if path == "/too-short":  # declares 8 bytes, yields 4
+        start_response("200 OK", [("Content-Length", "8")])
+        return [b"1234"]
+    if path == "/slow-body":
+        start_response("200 OK", [("Content-Length", "4")])
+        environ["wsgi.input"].read()
+        return [b"done"]
     raise RuntimeError("the application broke")
 
 
 @pytest.fixture
 def server():
+    yield from serve()
+
+
+def serve():
     srv = make_server("127.0.0.1", 0, app, threaded=True, request_handler=keep_alive(Quiet))
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
@@ -61,14 +80,16 @@ class Conn:
         self.buf += data
         return bool(data)
 
-    def response(self) -> tuple[int, dict[str, str], bytes]:
+    def response(self, to_head: bool = False) -> tuple[int, dict[str, str], bytes]:
         while b"\r\n\r\n" not in self.buf:
             assert self._fill(), "connection closed before a response"
         head, self.buf = self.buf.split(b"\r\n\r\n", 1)
         lines = head.decode().split("\r\n")
         status = int(lines[0].split()[1])
         headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
-        if "content-length" in headers:
+        if to_head:  # a response to HEAD announces a length but has no body
+            body = b""
+        elif "content-length" in headers:
             size = int(headers["content-length"])
             while len(self.buf) < size:
                 assert self._fill()
@@ -177,4 +198,64 @@ def test_stopping_the_server_hangs_up_idle_connections(server):
     server.shutdown()
     server.server_close()
     close_open_connections(server)
+    assert conn.closed()
+
+
+def test_head_and_bad_lengths_do_not_desync_the_connection(server):
+    conn = Conn(server.port)
+    conn.send(request("HEAD", "/any-method"))
+    status, headers, body = conn.response(to_head=True)
+    assert (status, headers["content-length"]) == (200, "4")
+    conn.send(request("POST", "/echo", b"after head"))
+    assert conn.response()[2] == b"after head"  # not b"body" left over from the HEAD
+
+    conn.send(request("GET", "/too-long"))
+    status, headers, body = conn.response()
+    assert body == b"1234"
+    assert conn.closed()  # the extra bytes never reach the client as a "next response"
+
+
+def test_a_short_body_closes_the_connection(server):
+    conn = Conn(server.port)
+    conn.send(request("GET", "/too-short"))
+    raw = b""
+    while chunk := conn.sock.recv(65536):
+        raw += chunk
+    assert raw.endswith(b"\r\n\r\n1234")  # the client sees EOF, not a hang
+
+
+def test_http_1_0_gets_a_plain_body_and_a_hang_up(server):
+    conn = Conn(server.port)
+    conn.send(b"GET /stream HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+    raw = b""
+    while chunk := conn.sock.recv(65536):
+        raw += chunk
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert b"chunked" not in head.lower() and body == b"one,two"
+
+
+def test_a_client_gone_mid_body_leaves_no_traceback(server, capfd):
+    conn = Conn(server.port)
+    conn.send(b"PUT /ignore HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\nab")
+    assert conn.response()[2] == b"ok"
+    conn.sock.close()
+    time.sleep(0.3)  # the server thread drains, finds the hang-up, and ends
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_only_the_wait_between_requests_times_out(monkeypatch):
+    monkeypatch.setattr(keepalive, "IDLE_SECONDS", 0.5)
+    for srv in serve():
+        conn = Conn(srv.port)
+        conn.send(b"POST /slow-body HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 4\r\n\r\nab")
+        time.sleep(1.0)  # longer than the idle timeout, in the middle of a request
+        conn.send(b"cd")
+        assert conn.response()[2] == b"done"
+        time.sleep(1.0)  # idle now: the server hangs up
+        assert conn.closed()
+
+
+def test_a_connection_accepted_while_stopping_is_hung_up(server):
+    close_open_connections(server)  # stop() has begun
+    conn = Conn(server.port)
     assert conn.closed()

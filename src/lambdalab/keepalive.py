@@ -31,14 +31,17 @@ def keep_alive(handler_cls: type) -> type:
 
     class KeepAliveHandler(handler_cls):  # type: ignore[misc, valid-type]
         protocol_version = "HTTP/1.1"
-        timeout = IDLE_SECONDS  # socketserver applies it to the connection
+        timeout = IDLE_SECONDS  # socketserver applies it; only the wait between requests keeps it
 
         def setup(self) -> None:
             super().setup()
             # Headers and body are separate writes; without NODELAY the second waits for the
             # client's delayed ACK (40 ms) on a reused connection.
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            open_connections(self.server).add(self.connection)
+            connections = open_connections(self.server)
+            connections.add(self.connection)
+            if getattr(self.server, "_lambdalab_closing", False):  # accepted during stop()
+                _hang_up(self.connection)
 
         def finish(self) -> None:
             open_connections(self.server).discard(self.connection)
@@ -46,6 +49,17 @@ def keep_alive(handler_cls: type) -> type:
 
         def run_wsgi(self) -> None:
             # "Expect: 100-continue" was answered by http.server's parse_request already.
+            if self.request_version != "HTTP/1.1":
+                self.close_connection = True  # HTTP/1.0: no chunks, the end is the hang-up
+            # A body may take long to arrive or be read (a notebook reads a streamed S3 object
+            # in a later cell): no timeout while a request is served, as with werkzeug.
+            self.connection.settimeout(None)
+            try:
+                self._serve_one()
+            finally:
+                self.connection.settimeout(IDLE_SECONDS)
+
+        def _serve_one(self) -> None:
             environ = self.make_environ()
             if not environ.get("wsgi.input_terminated"):  # not chunked: bound it by length
                 try:
@@ -67,17 +81,17 @@ def keep_alive(handler_cls: type) -> type:
                 return
             except Exception:
                 self.close_connection = True
-                if response.started:
-                    return  # half a response is on the wire: hanging up is all that is left
                 # Like werkzeug: the traceback goes to its logger (the lab's server_log file).
                 trace = traceback.format_exc()
-                request = f"{self.command} {self.path}"
-                self.server.log("error", "Error on request %s:\n%s", request, trace)
-                response.run(InternalServerError())
-                return
+                self.server.log(
+                    "error", "Error on request %s %s:\n%s", self.command, self.path, trace
+                )
+                if not response.started:
+                    response.run(InternalServerError())
+                return  # else half a response is on the wire: hanging up is all that is left
             try:
                 _drain(environ["wsgi.input"])
-            except (OSError, ValueError):
+            except Exception:  # the client went away mid-body (werkzeug's ClientDisconnected)
                 self.close_connection = True
 
     KeepAliveHandler.__name__ = KeepAliveHandler.__qualname__ = f"KeepAlive{handler_cls.__name__}"
@@ -96,12 +110,17 @@ def open_connections(server: Any) -> set[socket.socket]:
 
 
 def close_open_connections(server: Any) -> None:
-    """Hang up every kept-alive connection (their threads then end)."""
+    """Hang up every kept-alive connection (their threads then end), and any accepted later."""
+    server._lambdalab_closing = True
     for connection in list(open_connections(server)):
-        try:
-            connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
+        _hang_up(connection)
+
+
+def _hang_up(connection: socket.socket) -> None:
+    try:
+        connection.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
 
 
 _lock = threading.Lock()
@@ -114,7 +133,12 @@ def _drain(stream: Any) -> None:
 
 
 class _Response:
-    """One WSGI response written to a kept-alive connection."""
+    """One WSGI response written to a kept-alive connection.
+
+    The byte count is what keeps the connection in step: a body on a HEAD/204/304 response, or
+    more or fewer bytes than the Content-Length said, would be read as (part of) the next
+    response. Extra bytes are dropped and any mismatch closes the connection.
+    """
 
     def __init__(self, handler: Any, environ: dict[str, Any]) -> None:
         self.handler = handler
@@ -123,6 +147,9 @@ class _Response:
         self.headers: list[tuple[str, str]] = []
         self.started = False
         self.chunked = False
+        self.no_body = False
+        self.length: int | None = None  # the declared Content-Length
+        self.sent = 0
 
     def start_response(self, status: str, headers: list, exc_info: Any = None) -> Any:
         if exc_info and self.started:
@@ -140,6 +167,8 @@ class _Response:
                 self.write(b"")
             if self.chunked:
                 self.handler.wfile.write(b"0\r\n\r\n")
+            elif self.length is not None and self.sent != self.length and not self.no_body:
+                self.handler.close_connection = True  # short: the client waits for the rest
         finally:
             if hasattr(body, "close"):
                 body.close()
@@ -147,8 +176,15 @@ class _Response:
     def write(self, data: bytes) -> None:
         assert self.status is not None, "write() before start_response"
         out = b"" if self.started else self._head()
-        if data:
-            out += b"%x\r\n%s\r\n" % (len(data), data) if self.chunked else data
+        if data and not self.no_body:
+            if self.chunked:
+                out += b"%x\r\n%s\r\n" % (len(data), data)
+            else:
+                if self.length is not None and self.sent + len(data) > self.length:
+                    data = data[: self.length - self.sent]
+                    self.handler.close_connection = True
+                self.sent += len(data)
+                out += data
         if out:
             self.handler.wfile.write(out)
 
@@ -157,14 +193,20 @@ class _Response:
         code_text, _, reason = self.status.partition(" ")  # type: ignore[union-attr]
         code = int(code_text)
         handler.send_response(code, reason)
-        names = set()
         for name, value in self.headers:
             handler.send_header(name, value)
-            names.add(name.lower())
-        no_body = self.environ["REQUEST_METHOD"] == "HEAD" or code < 200 or code in (204, 304)
-        if "content-length" not in names and not no_body:
-            self.chunked = True
-            handler.send_header("Transfer-Encoding", "chunked")
+            if name.lower() == "content-length":
+                try:
+                    self.length = int(value)
+                except ValueError:
+                    handler.close_connection = True
+        self.no_body = self.environ["REQUEST_METHOD"] == "HEAD" or code < 200 or code in (204, 304)
+        if self.length is None and not self.no_body:
+            if handler.request_version == "HTTP/1.1":
+                self.chunked = True
+                handler.send_header("Transfer-Encoding", "chunked")
+            else:
+                handler.close_connection = True  # HTTP/1.0: the end of the body is the hang-up
         if handler.close_connection:
             handler.send_header("Connection", "close")
         self.started = True

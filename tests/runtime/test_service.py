@@ -230,6 +230,18 @@ def test_out_of_memory(svc, sink):
     assert svc.environments() == []
 
 
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="needs /proc")
+def test_out_of_memory_between_two_memory_checks(svc, sink):
+    # Allocates past the memory size and returns at once: the peak (VmHWM) still counts.
+    code = "def handler(e, c):\n    x = b'1' * (200 << 20)\n    return len(x)\n"
+    result = svc.invoke(make_spec(code, memory_size=128), b"{}", "req-m2")
+    assert result.error_type == "Runtime.OutOfMemory"
+    assert sink.messages(result.log_stream)[-1].endswith(
+        "\tStatus: error\tError Type: Runtime.OutOfMemory\n"
+    )
+    assert svc.environments() == []
+
+
 def test_warm_reuse(svc, sink):
     spec = make_spec(ECHO)
     first = svc.invoke(spec, b"{}")

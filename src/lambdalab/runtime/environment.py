@@ -287,13 +287,14 @@ class Environment:
         self._work.put(call)
         fault = self._watch(call, t0)
         duration_ms = (time.perf_counter() - t0) * 1000
+        if fault is None:
+            # VmHWM keeps the peak: a spike between two polls still ends as AWS would end it.
+            fault = self._over_memory(request_id)
         if fault is not None:
             self.dead = True
             self._kill()
             if fault.status == "timeout":
                 duration_ms = spec.timeout * 1000
-        else:
-            self.memory()
         self._sync_logs()
         self._current = None
         init_ms = self.init_ms if cold else None
@@ -378,6 +379,9 @@ class Environment:
         if returncode is not None:
             msg = faults.exit_message(request_id, returncode)
             return _Fault(faults.EXIT, msg, msg, "error")
+        return self._over_memory(request_id)
+
+    def _over_memory(self, request_id: str) -> _Fault | None:
         self.memory()
         if procmem.can_watch_peak() and self.peak_kb > self.spec.memory_size * 1024:
             msg = faults.oom_message(request_id)
