@@ -8,6 +8,8 @@
    a new function (the burst scales out to 10 environments, each a cold start importing
    boto3), then again with those environments warm. CPU per event is printed for the lab
    process and the environments, because on a small machine they share the same cores.
+   For scale, the same uploads moved by plain worker processes (no queue, no environments):
+   the ceiling of this path on this machine, where one process serves every request.
 3. Peak resident memory of the whole lab (this process + its execution environments).
 
 Run: ``.venv/bin/python benchmarks/async.py [--uploads 500]``
@@ -113,11 +115,54 @@ def direct_moves_per_second(s3, bucket: str, n: int, tag: str) -> float:
     return n / (time.perf_counter() - t0)
 
 
-def uploads(lab, n: int) -> tuple[Burst, Burst, float]:
+def mover(keys, ready, bucket: str) -> None:
+    """A plain worker process doing the handler's copy + delete (no Lambda around it)."""
+    import boto3
+
+    s3 = boto3.client("s3")  # the lab's endpoint and keys come from the inherited environment
+    ready.set()
+    while (key := keys.get()) is not None:
+        source = {"Bucket": bucket, "Key": key}
+        s3.copy_object(Bucket=bucket, Key="moved/" + key.split("/")[-1], CopySource=source)
+        s3.delete_object(Bucket=bucket, Key=key)
+
+
+def without_lambda_rate(s3, bucket: str, n: int, workers: int) -> float:
+    """The ceiling: the same uploads, each moved by one of ``workers`` plain processes.
+
+    Same requests against the same server as the lab path (put from here, copy + delete from
+    other processes), minus everything Lambda adds: queue, environments, Runtime API, logs.
+    """
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    keys = ctx.Queue()
+    ready = [ctx.Event() for _ in range(workers)]
+    procs = [ctx.Process(target=mover, args=(keys, r, bucket)) for r in ready]
+    for proc in procs:
+        proc.start()
+    for r in ready:
+        r.wait(60)
+    t0 = time.perf_counter()
+    for i in range(n):
+        s3.put_object(Bucket=bucket, Key=f"plain/{i}.txt", Body=b"Sample content\n")
+        keys.put(f"plain/{i}.txt")
+    for _ in procs:
+        keys.put(None)
+    for proc in procs:
+        proc.join()
+    rate = n / (time.perf_counter() - t0)
+    moved = s3.list_objects_v2(Bucket=bucket, Prefix="moved/").get("KeyCount", 0)
+    assert moved == n, f"only {moved} of {n} plain uploads were moved"
+    return rate
+
+
+def uploads(lab, n: int) -> tuple[Burst, Burst, float, float]:
     s3 = lab.client("s3")
     bucket = "bench-uploads"
     s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": lab.region})
     before = direct_moves_per_second(s3, bucket, n, "before")
+    ceiling = without_lambda_rate(s3, bucket, n, workers=os.cpu_count() or 2)
 
     arn = deploy_function(
         "bench-move",
@@ -153,7 +198,7 @@ def uploads(lab, n: int) -> tuple[Burst, Burst, float]:
     warm = burst(lab, s3, bucket, n, "warm")  # the same again, environments already warm
     # The baseline is measured before and after the lab runs (machine drift), and averaged.
     direct_rate = (before + direct_moves_per_second(s3, bucket, n, "after")) / 2
-    return cold, warm, direct_rate
+    return cold, warm, direct_rate, ceiling
 
 
 def burst(lab, s3, bucket: str, n: int, tag: str) -> Burst:
@@ -214,7 +259,7 @@ def main() -> int:
     sampler.start()
     simulated, wall = failing_event(lab)
     lab.reset()
-    cold, warm, direct_rate = uploads(lab, args.uploads)
+    cold, warm, direct_rate, ceiling = uploads(lab, args.uploads)
     sampler.stopped.set()
     sampler.join()
     peak = sampler.peak
@@ -224,6 +269,11 @@ def main() -> int:
         ("failing event: wall s", f"{wall:.3f}", ""),
         ("simulated ÷ wall", f"{simulated / wall:.0f}×", "target ≥ 300×"),
         ("direct copy+delete: moves/s", f"{direct_rate:.1f}", "one boto3 client, same server"),
+        (
+            f"{args.uploads} uploads moved by {cores} plain processes: /s",
+            f"{ceiling:.1f}",
+            f"{ceiling / direct_rate:.2f}× direct: the ceiling without Lambda",
+        ),
     ]
     for name, b in (("cold", cold), ("warm", warm)):
         rows += [
