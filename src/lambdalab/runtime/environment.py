@@ -303,16 +303,28 @@ class Environment:
             report = Report(request_id, duration_ms, spec.memory_size, self._max_mb(), init_ms)
         else:
             result = self._result_from_fault(request_id, fault)
-            if fault.status == "timeout":
-                self._emit(self._fmt.timed_out(request_id, spec.timeout, self.clock.now()))
-            else:
-                self._emit(self._fmt.runtime_fault(fault.message, fault.error_type, start))
-            used = spec.memory_size if fault.error_type == faults.OOM else self._max_mb()
-            error_type = fault.error_type if fault.status == "error" else None
-            report = Report(
-                request_id, duration_ms, spec.memory_size, used, init_ms, fault.status, error_type
-            )
+            report = self._report_fault(request_id, fault, start, duration_ms, init_ms)
         return self._finish(result, report, start, init_ms)
+
+    def _report_fault(
+        self,
+        request_id: str,
+        fault: _Fault,
+        start: datetime,
+        duration_ms: float,
+        init_ms: float | None,
+    ) -> Report:
+        """Log the platform's line for ``fault`` and return the REPORT that ends the invoke."""
+        spec = self.spec
+        if fault.status == "timeout":
+            self._emit(self._fmt.timed_out(request_id, spec.timeout, self.clock.now()))
+        else:
+            self._emit(self._fmt.runtime_fault(fault.log_message, fault.error_type, start))
+        used = spec.memory_size if fault.error_type == faults.OOM else self._max_mb()
+        error_type = fault.error_type if fault.status == "error" else None
+        return Report(
+            request_id, duration_ms, spec.memory_size, used, init_ms, fault.status, error_type
+        )
 
     def _finish(
         self, result: InvocationResult, report: Report, start: datetime, init_ms: float | None
@@ -403,13 +415,8 @@ class Environment:
             result = self._result_from_runtime(call)
         else:
             result = self._result_from_fault(request_id, fault)
-        if fault.status == "timeout":
-            self._emit(self._fmt.timed_out(request_id, spec.timeout, self.clock.now()))
-        else:
-            self._emit(self._fmt.runtime_fault(fault.log_message, fault.error_type, start))
-        used = spec.memory_size if fault.error_type == faults.OOM else self._max_mb()
-        error_type = fault.error_type if fault.status == "error" else None
-        report = Report(request_id, init_ms, spec.memory_size, used, None, fault.status, error_type)
+        # The failed INIT's time is reported as the Duration; REPORT has no Init Duration.
+        report = self._report_fault(request_id, fault, start, init_ms, None)
         return self._finish(result, report, start, None)
 
     def _result_from_runtime(self, call: _Call) -> InvocationResult:

@@ -283,28 +283,23 @@ class Walker:
             table[name] = objects.get(None)
 
     def resource_type(self, block: Block) -> base.ResourceType:
-        type_ = block.labels[0]
-        if type_ not in self.resource_types:
-            supported = ", ".join(sorted(self.resource_types)) or "(none registered)"
-            raise TerraformError(
-                "Invalid resource type",
-                f'The built-in engine does not support resource type "{type_}".\n\n'
-                f"Supported resource types: {supported}.",
-                self.module.locate(block),
-            )
-        return self.resource_types[type_]
+        return self._registered(block, self.resource_types, "resource type")
 
     def data_source(self, block: Block) -> base.DataSource:
+        return self._registered(block, self.data_sources, "data source")
+
+    def _registered(self, block: Block, registry: dict[str, Any], kind: str) -> Any:
+        """The implementation of ``block``'s type, or an error naming the supported ones."""
         type_ = block.labels[0]
-        if type_ not in self.data_sources:
-            supported = ", ".join(sorted(self.data_sources)) or "(none registered)"
+        if type_ not in registry:
+            supported = ", ".join(sorted(registry)) or "(none registered)"
             raise TerraformError(
-                "Invalid data source",
-                f'The built-in engine does not support data source "{type_}".\n\n'
-                f"Supported data sources: {supported}.",
+                f"Invalid {kind}",
+                f'The built-in engine does not support {kind} "{type_}".\n\n'
+                f"Supported {kind}s: {supported}.",
                 self.module.locate(block),
             )
-        return self.data_sources[type_]
+        return registry[type_]
 
     def read_data(self, addr: str, block: Block, args: dict[str, Any], key: Any) -> dict:
         ds = self.data_source(block)
