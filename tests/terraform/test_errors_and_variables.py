@@ -59,6 +59,15 @@ def test_unsupported_resource_type_lists_supported(tf):
     assert "Supported resource types:" in text and "fake_bucket, fake_role" in text
 
 
+def test_unsupported_data_source_lists_supported(tf):
+    tf.write("main.tf", 'data "aws_nope" "x" {\n  a = 1\n}\n')
+    code, text = tf("plan")
+    assert code == 1
+    assert "│ Error: Invalid data source" in text
+    assert 'does not support data source "aws_nope"' in text
+    assert "Supported data sources:" in text
+
+
 def test_cycle_names_its_members(tf):
     tf.write(
         "main.tf",
