@@ -166,6 +166,29 @@ def test_removed_from_config_is_destroyed(tf, fake_registry):
     assert ("bucket", "demo-bucket") not in fake_registry.objects
 
 
+def test_each_value_belongs_to_its_own_block(tf, fake_registry):
+    # Two for_each blocks: apply must not read each.value of the block planned last.
+    tf.write(
+        "main.tf",
+        """
+resource "fake_bucket" "first" {
+  for_each = { x = "one" }
+  bucket   = "first-${each.value}"
+}
+resource "fake_bucket" "second" {
+  for_each = { x = "two" }
+  bucket   = "second-${each.value}"
+}
+""",
+    )
+    code, text = tf("apply", "-auto-approve")
+    assert code == 0, text
+    assert ("bucket", "first-one") in fake_registry.objects
+    assert ("bucket", "second-two") in fake_registry.objects
+    code, text = tf("plan")
+    assert "No changes." in text
+
+
 def test_count_and_for_each_addresses(tf):
     tf.write(
         "main.tf",

@@ -121,6 +121,9 @@ class Walker:
         self.ctx = ctx
         self.out = out
         self.resource_types, self.data_sources = registry()
+        # each.value per for_each block, by address: apply reuses the walker after planning
+        # every block, so one shared slot would hold the last block's values.
+        self._each_values: dict[str, dict[Any, Any]] = {}
         root = module.directory
         self.scope = Scope(
             variables=variables,
@@ -247,10 +250,10 @@ class Walker:
                     self.module.locate(block, "for_each"),
                 )
             if isinstance(value, dict):
-                self._each_values = value
+                self._each_values[block.address] = value
                 return sorted(value)
             if isinstance(value, list) and all(isinstance(v, str) for v in value):
-                self._each_values = {v: v for v in value}
+                self._each_values[block.address] = {v: v for v in value}
                 return sorted(set(value))
             raise TerraformError(
                 "Invalid for_each argument",
@@ -267,7 +270,7 @@ class Walker:
         if isinstance(key, int) and "count" in block.body:
             scope.count_index = key
         else:
-            values = getattr(self, "_each_values", {})
+            values = self._each_values.get(block.address, {})
             scope.each = (key, values.get(key, key))
         return scope
 
