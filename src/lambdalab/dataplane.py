@@ -83,7 +83,6 @@ class DataPlane:
             duplicate_delivery=duplicate_delivery,
             throttle_errors=(CapacityExceeded,),
             others_busy=self._sync_busy,
-            running_elsewhere=self._sync_count,
         )
 
     # -- moto objects → specs and settings ----------------------------------------------------
@@ -188,20 +187,16 @@ class DataPlane:
     ) -> InvocationResult:
         spec = self.spec_for(fn)
         name = spec.name
-        # Reserved concurrency covers sync and async invocations together. The engine's count is
-        # read before taking our lock: the engine asks _sync_count under its own lock.
-        async_running = self.engine.running(name)
+        # Reserved concurrency covers sync and async invocations together: one count, the engine's.
+        if not self.engine.reserve(name, spec.reserved_concurrency):
+            raise service_error(
+                "TooManyRequestsException",
+                "Rate Exceeded.",
+                429,
+                Reason="ReservedFunctionConcurrentInvocationLimitExceeded",
+            )
         with self._lock:
-            running = self._sync_running.get(name, 0)
-            reserved = spec.reserved_concurrency
-            if reserved is not None and running + async_running >= reserved:
-                raise service_error(
-                    "TooManyRequestsException",
-                    "Rate Exceeded.",
-                    429,
-                    Reason="ReservedFunctionConcurrentInvocationLimitExceeded",
-                )
-            self._sync_running[name] = running + 1
+            self._sync_running[name] = self._sync_running.get(name, 0) + 1
         try:
             lineage = lineage_count(trace_header) + 1
             return self.runtime.invoke(
@@ -221,6 +216,7 @@ class DataPlane:
         finally:
             with self._lock:
                 self._sync_running[name] -= 1
+            self.engine.release(name)
 
     def invoke_event(
         self, fn: Any, payload: bytes, *, trace_header: str | None, source: str
@@ -241,10 +237,6 @@ class DataPlane:
         spec = self.spec_for(self._function(event.function_name, event.qualifier))
         trace = new_trace_header(event.lineage + 1, spec.name)
         return self.runtime.invoke(spec, event.payload, event.request_id, trace_id=trace)
-
-    def _sync_count(self, name: str) -> int:
-        with self._lock:
-            return self._sync_running.get(name, 0)
 
     def _sync_busy(self) -> bool:
         """A synchronous invoke is running: the simulated clock must not jump meanwhile."""

@@ -15,7 +15,6 @@ it ends. It talks to the rest of the lab only through callbacks::
         rng=random.Random(),
         throttle_errors=(Throttled,),  # exceptions of run_attempt that mean "throttled"
         others_busy=lambda: False,     # e.g. a sync Invoke is running: do not jump the clock
-        running_elsewhere=lambda name: 0,  # e.g. sync invokes, for reserved concurrency
     )
     engine.submit(event); engine.wait_idle(60); engine.invocations("fn"); engine.ledger()
 
@@ -122,7 +121,6 @@ class AsyncEngine:
         rng: random.Random | None = None,
         throttle_errors: tuple[type[BaseException], ...] = (Throttled,),
         others_busy: Callable[[], bool] = lambda: False,
-        running_elsewhere: Callable[[str], int] = lambda name: 0,
     ) -> None:
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be at least 1")
@@ -137,7 +135,6 @@ class AsyncEngine:
         self._rng = rng or random.Random()
         self._throttle_errors = throttle_errors
         self._others_busy = others_busy
-        self._running_elsewhere = running_elsewhere  # e.g. sync invokes: same reserved concurrency
         self._cond = threading.Condition()
         self._heap: list[tuple[float, int, _Job]] = []
         self._active: dict[int, _Job] = {}
@@ -193,10 +190,19 @@ class AsyncEngine:
         with self._cond:
             return self._describe_pending()
 
-    def running(self, function_name: str) -> int:
-        """Attempts of ``function_name`` running now (they count against reserved concurrency)."""
+    def reserve(self, function_name: str, limit: int | None) -> bool:
+        """Take one of ``function_name``'s concurrency slots, or return False when its reserved
+        concurrency ``limit`` is in use. Sync invokes take them too (same budget on AWS);
+        every True is paired with :meth:`release`."""
         with self._cond:
-            return self._busy[function_name]
+            if limit is not None and self._busy[function_name] >= limit:
+                return False
+            self._busy[function_name] += 1
+            return True
+
+    def release(self, function_name: str) -> None:
+        with self._cond:
+            self._busy[function_name] -= 1
 
     def invocations(self, function_name: str) -> list[Attempt]:
         """Every attempt (and throttle) of ``function_name``, in start order."""
@@ -324,13 +330,7 @@ class AsyncEngine:
             return self._fail(
                 job, settings, retry.EVENT_AGE_EXCEEDED, event.attempts, job.last_result
             )
-        with self._cond:
-            limit = settings.reserved_concurrency
-            in_use = self._busy[event.function_name] + self._running_elsewhere(event.function_name)
-            at_limit = limit is not None and in_use >= limit
-            if not at_limit:
-                self._busy[event.function_name] += 1
-        if at_limit:
+        if not self.reserve(event.function_name, settings.reserved_concurrency):
             return self._throttle(job, settings)
         return self._attempt(job, settings)
 
@@ -345,8 +345,7 @@ class AsyncEngine:
         except Exception as exc:
             failure = exc
         finally:
-            with self._cond:
-                self._busy[event.function_name] -= 1
+            self.release(event.function_name)
         if isinstance(failure, self._throttle_errors):
             return self._throttle(job, settings)
         if failure is not None or result is None:  # a Lambda system error (5xx), §2.4
