@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from lambdalab.clock import iso_millis
 from lambdalab.s3events import (
     OVERLAP_MESSAGE,
     NotificationConfigError,
@@ -18,7 +19,6 @@ from lambdalab.s3events import (
     encode_key,
     event_matches,
     filter_matches,
-    format_event_time,
     next_sequencer,
     validate_filter_rules,
 )
@@ -104,7 +104,7 @@ def test_key_encoding(key, encoded):
 def test_event_time_is_utc_with_milliseconds_and_z():
     jst = timezone(timedelta(hours=9))
     when = datetime(2025, 11, 24, 9, 11, 8, 123456, tzinfo=jst)
-    assert format_event_time(when) == "2025-11-24T00:11:08.123Z"
+    assert iso_millis(when) == "2025-11-24T00:11:08.123Z"
 
 
 def test_event_matches_wildcards_and_prefixless_names():

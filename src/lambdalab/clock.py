@@ -66,3 +66,10 @@ class Clock:
     def offset(self) -> float:
         """Seconds the simulated clock runs ahead of the wall clock."""
         return self._offset
+
+
+def iso_millis(when: datetime) -> str:
+    """``2025-11-24T23:11:08.123Z``: UTC with milliseconds, the format of AWS's event times,
+    destination records and log timestamps. A naive datetime is taken as UTC."""
+    when = when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"

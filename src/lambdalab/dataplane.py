@@ -16,6 +16,7 @@ import uuid
 from typing import Any
 
 from lambdalab import iam, moto_patches, s3events
+from lambdalab.clock import iso_millis
 from lambdalab.invoke.delivery import Deliverer
 from lambdalab.invoke.engine import AsyncEngine
 from lambdalab.invoke.events import AsyncEvent, lineage_count, with_lineage
@@ -113,7 +114,7 @@ class DataPlane:
             region=fn.region,
             account_id=fn.account_id,
             version="$LATEST" if str(fn.version) == "$LATEST" else str(fn.version),
-            log_group=logging_config.get("LogGroup") or f"/aws/lambda/{fn.function_name}",
+            log_group=moto_patches.log_group(fn),
             log_format=logging_config.get("LogFormat") or "Text",
             reserved_concurrency=fn.reserved_concurrency,
         )
@@ -139,11 +140,7 @@ class DataPlane:
                 {
                     fn.role
                     for fn in self._backend().list_functions()
-                    if (
-                        (getattr(fn, "lab_logging", None) or {}).get("LogGroup")
-                        or fn.logs_group_name
-                    )
-                    == group
+                    if moto_patches.log_group(fn) == group
                 }
             )
         )
@@ -248,7 +245,7 @@ class DataPlane:
         clock = self.lab.clock
         stream = f"{clock.now():%Y/%m/%d}/[$LATEST]lambdalab-platform"
         try:
-            group = self.spec_for(self._function(function_name)).log_group
+            group = moto_patches.log_group(self._function(function_name))
         except Exception:  # the function is gone: its default group
             group = f"/aws/lambda/{function_name}"
         self.log_sink.put(group, stream, [(clock.millis(), message)])
@@ -333,7 +330,7 @@ class DataPlane:
                 "TopicArn": subscription.topic.arn,
                 "Subject": subject,
                 "Message": message,
-                "Timestamp": self.lab.clock.now().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+                "Timestamp": iso_millis(self.lab.clock.now()),
                 "SignatureVersion": "1",
                 "Signature": "EXAMPLE",
                 "SigningCertUrl": "EXAMPLE",

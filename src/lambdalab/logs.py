@@ -17,7 +17,6 @@ import os
 import re
 import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
@@ -54,10 +53,10 @@ def lab_now(endpoint_url: str | None = None, *, timeout: float = 1.0) -> datetim
     endpoint_url = endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
     if not endpoint_url:
         return None
-    url = endpoint_url.rstrip("/") + "/_lambdalab/status"
+    from lambdalab.cloud import fetch_status
+
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as resp:
-            return _as_datetime(float(json.load(resp)["now"]))
+        return _as_datetime(float(fetch_status(endpoint_url, timeout)["now"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 

@@ -524,6 +524,13 @@ def _wrap_create_function(original: Any) -> Any:
     return create_function
 
 
+def log_group(fn: Any) -> str:
+    """A moto function's log group: its ``LoggingConfig.LogGroup``, else ``/aws/lambda/<name>``."""
+    return (getattr(fn, "lab_logging", None) or {}).get("LogGroup") or (
+        f"/aws/lambda/{fn.function_name}"
+    )
+
+
 def _logging_config(fn: Any, given: dict[str, Any] | None) -> dict[str, Any]:
     config = {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{fn.function_name}"}
     config.update({k: v for k, v in (given or {}).items() if v})

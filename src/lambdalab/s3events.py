@@ -10,8 +10,10 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
+
+from lambdalab.clock import iso_millis
 
 CONFIG_LISTS = ("LambdaFunctionConfigurations", "QueueConfigurations", "TopicConfigurations")
 
@@ -43,12 +45,6 @@ class NotificationConfigError(Exception):
 def encode_key(key: str) -> str:
     """Object key as it appears in an event: form-encoded, "/" kept (spec §7.5)."""
     return urllib.parse.quote_plus(key, safe="/")
-
-
-def format_event_time(when: datetime) -> str:
-    """``1970-01-01T00:00:00.000Z``: UTC, milliseconds, ``Z``."""
-    when = when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
-    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 
 def build_record(
@@ -87,7 +83,7 @@ def build_record(
         "eventVersion": "2.1",
         "eventSource": "aws:s3",
         "awsRegion": region,
-        "eventTime": format_event_time(event_time),
+        "eventTime": iso_millis(event_time),
         "eventName": event_name.removeprefix("s3:"),
         "userIdentity": {"principalId": principal_id},
         "requestParameters": {"sourceIPAddress": source_ip},

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from ..clock import iso_millis
 from ..model import InvocationResult
 from .events import AsyncEvent
 from .retry import SUCCESS
@@ -29,12 +30,6 @@ RECURSION_ERROR = (
     "Lambda has detected your function being invoked in a recursive loop with other Amazon "
     "Web Services resources and stopped your function's invocation.",
 )
-
-
-def iso_millis(at: datetime) -> str:
-    """``2025-11-25T10:00:00.123Z``: the record ``timestamp`` format (§4.6)."""
-    at = at.astimezone(UTC)
-    return at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
 
 
 def parse_json(data: bytes | str) -> Any:

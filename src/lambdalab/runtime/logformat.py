@@ -12,7 +12,9 @@ import math
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
+
+from lambdalab.clock import iso_millis
 
 # Published runtime versions are opaque; a fixed, plausible one per runtime keeps logs stable.
 _RUNTIME_VERSION = {
@@ -40,11 +42,6 @@ def runtime_version_arn(runtime: str, region: str) -> str:
 def log_stream_name(when: datetime, version: str = "$LATEST") -> str:
     """``YYYY/MM/DD/[$LATEST]<32 hex>``: one stream per execution environment."""
     return f"{when:%Y/%m/%d}/[{version}]{uuid.uuid4().hex}"
-
-
-def iso_millis(when: datetime) -> str:
-    """``2025-11-24T23:11:08.123Z`` (the timeout line and the logging format use this)."""
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 
 def billed_ms(duration_ms: float, init_ms: float | None) -> int:
