@@ -13,9 +13,11 @@ import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from lambdalab.logs import CLIENT_ERROR_RC, GENERAL_ERROR_RC, to_datetime
 
 STATUSES = ("ok", "error", "timeout", "running")
 COLORS = {"ok": "#2e7d32", "error": "#c62828", "timeout": "#ef6c00", "running": "#757575"}
@@ -53,10 +55,6 @@ class Attempt:
 
 
 # ------------------------------------------------------------------------------------ parse
-def _when(event: dict[str, Any]) -> datetime:
-    return datetime.fromtimestamp(event["timestamp"] / 1000.0, tz=UTC)
-
-
 def report_fields(message: str) -> dict[str, str]:
     """``REPORT`` line → {"Duration": "3.01 ms", "Status": "timeout", …}.
 
@@ -127,7 +125,7 @@ def attempts_from_events(events: Iterable[dict[str, Any]]) -> list[Attempt]:
     for event in sorted(events, key=lambda e: e["timestamp"]):
         message: str = event.get("message", "")
         stream: str = event.get("logStreamName", "")
-        when = _when(event)
+        when = to_datetime(event["timestamp"])
         record = _json_record(message)
         if record is not None:  # LogFormat=JSON
             kind, rec = record.get("type"), record.get("record") or {}
@@ -543,10 +541,10 @@ def run(args: argparse.Namespace, *, client: Any = None) -> int:
         )
     except ClientError as exc:
         sys.stderr.write(f"\n{exc}\n")
-        return 254
+        return CLIENT_ERROR_RC
     except (BotoCoreError, ValueError, OSError) as exc:
         sys.stderr.write(f"\n{exc}\n")
-        return 255
+        return GENERAL_ERROR_RC
     print(f"wrote {path}")
     return 0
 

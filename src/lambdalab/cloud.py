@@ -21,9 +21,9 @@ from typing import Any
 
 from lambdalab import iam
 from lambdalab.clock import Clock
+from lambdalab.server import ALLOWED_HOSTS as LOOPBACK_HOSTS
 
 DEFAULT_REGION = "ap-northeast-1"  # the article's region
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
 ACCOUNT_ID = "123456789012"  # moto's default account
 
 # Variables that could send a request somewhere else (a real profile, a real token).

@@ -478,8 +478,9 @@ def _check_role_may_send(account_id: str, role_arn: str, target: str) -> None:
     same sentence is used with the target's own action.
     """
     from lambdalab import iam
+    from lambdalab.invoke import settings
 
-    service = target.split(":")[2] if target.count(":") >= 5 else ""
+    service = settings.arn_service(target)
     action, verb = _TARGET_PERMISSIONS.get(service, ("", ""))
     resource = target if service != "s3" else f"{target}/*"
     if action and not iam.role_allows(account_id, role_arn, action, resource):
@@ -661,7 +662,7 @@ def _store_eic(self: Any, function_name: str, params: dict[str, Any], merge: boo
     else:
         config = settings.put_config(params)
     for side in ("OnSuccess", "OnFailure"):
-        target = ((config.get("DestinationConfig") or {}).get(side) or {}).get("Destination")
+        target = settings.destination(config, side)
         if target:
             _check_role_may_send(fn.account_id, fn.role, target)
     stored = {"config": config, "last_modified": time.time()}

@@ -10,8 +10,6 @@ import re
 import uuid
 from dataclasses import dataclass, field
 
-SOURCES = ("invoke", "invoke-async", "s3", "destination", "sns", "sqs")
-
 
 @dataclass
 class AsyncEvent:
@@ -25,8 +23,7 @@ class AsyncEvent:
     request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     enqueued_at: float | None = None  # simulated epoch seconds; set by the engine on submit
     lineage: int = 0  # invocations already made by this chain (X-Ray Lineage count, §5.2)
-    source: str = "invoke"
-    trace_id: str | None = None  # X-Amzn-Trace-Id to hand to the handler
+    source: str = "invoke"  # invoke, invoke-async, s3 or sns
     attempts: int = 0  # attempts that ran code so far (= approximateInvokeCount)
     duplicate: bool = False  # True for the at-least-once extra copy (§2.2)
 

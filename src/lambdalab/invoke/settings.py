@@ -52,13 +52,12 @@ class AsyncSettings:
     ) -> AsyncSettings:
         """Build from a stored EventInvokeConfig (the request shape); unset keys → defaults."""
         config = config or {}
-        destinations = config.get("DestinationConfig") or {}
         return cls(
             max_retry_attempts=config.get("MaximumRetryAttempts", DEFAULT_MAX_RETRY_ATTEMPTS),
             max_event_age=config.get("MaximumEventAgeInSeconds", DEFAULT_MAX_EVENT_AGE),
             dlq_arn=dlq_arn or None,
-            on_success=(destinations.get("OnSuccess") or {}).get("Destination") or None,
-            on_failure=(destinations.get("OnFailure") or {}).get("Destination") or None,
+            on_success=destination(config, "OnSuccess") or None,
+            on_failure=destination(config, "OnFailure") or None,
             reserved_concurrency=reserved_concurrency,
             recursive_loop=recursive_loop,
         )
@@ -95,7 +94,7 @@ def _range_problems(params: Mapping[str, Any]) -> list[str]:
                 _constraint(value, member, f"Member must have value less than or equal to {high}")
             )
     for side in ("OnSuccess", "OnFailure"):
-        arn = _destination(params, side)
+        arn = destination(params, side)
         if arn is None:
             continue
         member = f"destinationConfig.{side[0].lower()}{side[1:]}.destination"
@@ -114,8 +113,14 @@ def _range_problems(params: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-def _destination(params: Mapping[str, Any], side: str) -> str | None:
+def destination(params: Mapping[str, Any], side: str) -> str | None:
+    """The ``OnSuccess``/``OnFailure`` destination ARN of an EventInvokeConfig, if any."""
     return ((params.get("DestinationConfig") or {}).get(side) or {}).get("Destination")
+
+
+def arn_service(arn: str) -> str:
+    """``sqs`` for ``arn:aws:sqs:…``; empty when it is not an ARN."""
+    return arn.split(":")[2] if arn.count(":") >= 5 else ""
 
 
 def _unqualified(function_arn: str) -> str:
@@ -147,13 +152,13 @@ def validate_event_invoke_config(
             "You must specify at least one of error handling or destination setting.",
         )
     for side, services in (("OnSuccess", ON_SUCCESS_SERVICES), ("OnFailure", ON_FAILURE_SERVICES)):
-        arn = _destination(params, side)
+        arn = destination(params, side)
         if not arn:
             continue
         invalid = AwsError(
             "InvalidParameterValueException", f"The destination ARN {arn} is invalid."
         )
-        service = arn.split(":")[2] if arn.count(":") >= 5 else ""
+        service = arn_service(arn)
         if service not in services:
             raise invalid
         if service == "lambda":

@@ -28,7 +28,13 @@ from lambdalab.model import FunctionSpec, InvocationResult
 from lambdalab.runtime import envvars, faults, procmem
 from lambdalab.runtime.apiserver import RuntimeApiServer
 from lambdalab.runtime.frames import Frame, FrameParser, Line, Marker, Record, encode_marker
-from lambdalab.runtime.logformat import Report, log_format, log_stream_name, retime_logging_line
+from lambdalab.runtime.logformat import (
+    TASK_ROOT,
+    Report,
+    log_format,
+    log_stream_name,
+    retime_logging_line,
+)
 
 log = logging.getLogger(__name__)
 
@@ -455,12 +461,12 @@ class Environment:
 
     def _rewrite_paths(self, body: bytes) -> bytes:
         for d in self._code_dirs:
-            body = body.replace(json.dumps(d)[1:-1].encode(), b"/var/task")
+            body = body.replace(json.dumps(d)[1:-1].encode(), TASK_ROOT.encode())
         return body
 
     def _to_task_root(self, text: str) -> str:
         for d in self._code_dirs:
-            text = text.replace(d, "/var/task")
+            text = text.replace(d, TASK_ROOT)
         return text
 
     def _emit(self, *messages: str) -> None:

@@ -174,8 +174,3 @@ def retime_logging_line(message: str, when: datetime) -> str:
     The process only knows wall time; the lab's clock may run hours ahead.
     """
     return _LOGGING_TS.sub(lambda m: m.group(1) + iso_millis(when) + m.group(3), message, count=1)
-
-
-def to_task_root(text: str, code_dir: str) -> str:
-    """Show the extracted code directory as ``/var/task``, as stack traces on AWS do."""
-    return text.replace(code_dir, TASK_ROOT) if code_dir else text
