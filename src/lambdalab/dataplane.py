@@ -366,28 +366,16 @@ class DataPlane:
         """Overlap is always checked; Lambda permissions unless told to skip (spec §7.8–7.10)."""
         from moto.s3.exceptions import InvalidArgumentError
 
-        entries = []
-        for kind, arn_key in (
-            ("CloudFunction", "CloudFunction"),
-            ("Queue", "Queue"),
-            ("Topic", "Topic"),
-        ):
-            for item in config.get(f"{kind}Configuration", []) or []:
-                entries.append((kind, item.get(arn_key), item))
-        try:
-            s3events.check_overlap(
-                [
-                    {"events": _as_list(item.get("Event")), "filter_rules": _filter_rules(item)}
-                    for _, _, item in entries
-                ]
-            )
+        kinds = ("CloudFunction", "Queue", "Topic")
+        items = {kind: config.get(f"{kind}Configuration") or [] for kind in kinds}
+        try:  # s3events reads moto's parsed XML shape (Event, Filter.S3Key.FilterRule) as is
+            s3events.check_overlap([item for kind in kinds for item in items[kind]])
         except s3events.NotificationConfigError as err:
             raise InvalidArgumentError(err.message, "FilterRule", "") from None
         if skip_destinations:
             return
-        for kind, arn, _ in entries:
-            if kind != "CloudFunction":
-                continue
+        for item in items["CloudFunction"]:
+            arn = item.get("CloudFunction")
             if not self._s3_may_invoke(arn, bucket):
                 raise InvalidArgumentError(
                     "Unable to validate the following destination configurations",
@@ -465,18 +453,6 @@ def _fires(notification: Any, event_name: str, key: str) -> bool:
     """Does a stored moto notification fire for this event and key? (spec §7.7 matching)"""
     config = {"Event": notification.events, "Filter": notification.filters}
     return s3events.configuration_matches(config, event_name, key)
-
-
-def _as_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else list(value)
-
-
-def _filter_rules(item: dict[str, Any]) -> list[dict[str, str]]:
-    rules = (((item.get("Filter") or {}).get("S3Key") or {}).get("FilterRule")) or []
-    rules = [rules] if isinstance(rules, dict) else rules
-    return [{"Name": r.get("Name", ""), "Value": r.get("Value", "")} for r in rules]
 
 
 def _condition_value(condition: dict[str, Any], key: str) -> str | None:
