@@ -20,6 +20,7 @@ import lark
 from hcl2 import SerializationOptions
 
 from lambdalab.terraform.errors import Location, TerraformError
+from lambdalab.terraform.expressions import _token_text
 
 OPTIONS = SerializationOptions(with_comments=False)
 LABELS = {"resource": 2, "data": 2, "variable": 1, "output": 1, "provider": 1, "module": 1}
@@ -117,30 +118,30 @@ def load_module(directory: str | Path) -> Module:
 
 
 def parse_file(name: str, text: str) -> list[Block]:
-    """Parse one file into Blocks (dict values from hcl2.loads, lines from the Lark tree)."""
+    """Parse one file into Blocks (dict values from hcl2, lines from the same Lark tree)."""
     try:
-        data = hcl2.loads(text, serialization_options=OPTIONS)
-        tree = hcl2.parses_to_tree(text)
+        tree = hcl2.parses_to_tree(text)  # parsed once: hcl2.loads would parse it again
+        data = hcl2.serialize(hcl2.transform(tree), serialization_options=OPTIONS)
     except lark.exceptions.UnexpectedInput as exc:
         raise _syntax_error(name, text, exc) from None
     positions: dict[str, list[tuple[int, int, dict[str, tuple[int, int]]]]] = {}
     body = tree.children[0]
     for node in body.children:
         if isinstance(node, lark.Tree) and node.data == "block":
-            kind = _first_token(node.children[0])
+            kind = _token_text(node.children[0])
             attrs = {}
             inner = next(c for c in node.children if isinstance(c, lark.Tree) and c.data == "body")
             for child in inner.children:
                 if isinstance(child, lark.Tree) and child.data in ("attribute", "block"):
                     attrs.setdefault(
-                        _first_token(child.children[0]),
+                        _token_text(child.children[0]),
                         (child.meta.line, getattr(child.meta, "end_line", child.meta.line)),
                     )
             positions.setdefault(kind, []).append((node.meta.line, node.meta.end_line, attrs))
         elif isinstance(node, lark.Tree) and node.data == "attribute":
             raise TerraformError(
                 "Unsupported argument",
-                f'An argument named "{_first_token(node.children[0])}" is not expected here.',
+                f'An argument named "{_token_text(node.children[0])}" is not expected here.',
                 Location(name, node.meta.line, "", text.splitlines()[node.meta.line - 1]),
             )
     blocks: list[Block] = []
@@ -153,10 +154,6 @@ def parse_file(name: str, text: str) -> list[Block]:
                 blocks.append(Block(kind, labels, body, name, line, end, attrs))
     blocks.sort(key=lambda b: b.line)
     return blocks
-
-
-def _first_token(node: Any) -> str:
-    return "".join(str(t) for t in node.scan_values(lambda v: isinstance(v, lark.Token)))
 
 
 def _unlabel(entry: dict, depth: int) -> list[tuple[tuple[str, ...], dict]]:

@@ -18,6 +18,7 @@ from lambdalab.terraform.config import OPTIONS, Block, Module
 from lambdalab.terraform.errors import EvalError, TerraformError
 from lambdalab.terraform.expressions import (
     Scope,
+    _token_text,
     _trees,
     _unwrap,
     evaluate,
@@ -38,9 +39,9 @@ def parse_type(leaf: Any) -> Any:
 def _type_node(node: Any) -> Any:
     node = _unwrap(node)
     if node.data == "identifier":
-        return "".join(node.scan_values(lambda v: isinstance(v, lark.Token)))
+        return _token_text(node)
     if node.data == "function_call":
-        name = "".join(_trees(node)[0].scan_values(lambda v: isinstance(v, lark.Token)))
+        name = _token_text(_trees(node)[0])
         args = next((c for c in _trees(node) if c.data == "arguments"), None)
         inner = _trees(args) if args is not None else []
         if name == "object":
@@ -48,7 +49,7 @@ def _type_node(node: Any) -> Any:
             fields = {}
             for elem in _trees(obj):
                 key_node, value_node = _trees(elem)
-                key = "".join(key_node.scan_values(lambda v: isinstance(v, lark.Token)))
+                key = _token_text(key_node)
                 fields[key.strip('"')] = _type_node(value_node)
             return ("object", fields)
         if name == "optional":
