@@ -62,9 +62,8 @@ def apply_plan(walker: Walker, plan: Plan, store: StateStore) -> Counts:
             elif not node.startswith("var."):
                 _apply_resource(walker, node, block, by_node.get(node, []), store, counts)
         state.outputs = outputs
-        store.save(state)
     finally:
-        store.save(state)
+        store.save(state)  # also after a failure: what was created is recorded
     return counts
 
 
@@ -142,7 +141,7 @@ def _apply_data(walker: Walker, node: str, block, changes: list[Change], store) 
     objects = {}
     for key in walker.instance_keys(block):
         args = walker.eval_args(block, walker.instance_scope(block, key))
-        objects[key] = walker.read_data(node, block, args, key)
+        objects[key] = walker.read_data(block, args, key)
         inst = Instance("data", block.labels[0], block.labels[1], key, objects[key])
         walker.state.instances[inst.address] = inst
     walker.publish(node, block, objects)

@@ -267,11 +267,10 @@ def _output(s: _Session) -> int:
             "them.\n╵\n"
         )
         return 0
-    width = 0
     for key in sorted(outputs):
         value, sensitive = outputs[key]
         shown = "<sensitive>" if sensitive else render.output_value(value)
-        s.line(f"{key:<{width}} = {shown}")
+        s.line(f"{key} = {shown}")
     return 0
 
 

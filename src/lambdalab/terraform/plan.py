@@ -7,13 +7,12 @@ just before it is created, when everything it references exists, so handlers nev
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from lambdalab.terraform import functions, graph
 from lambdalab.terraform.config import Block, Module
-from lambdalab.terraform.errors import EvalError, TerraformError
+from lambdalab.terraform.errors import EvalError, Location, TerraformError
 from lambdalab.terraform.expressions import UNKNOWN, Scope, contains_unknown, evaluate, references
 from lambdalab.terraform.resources import base
 from lambdalab.terraform.state import Instance, State, instance_address
@@ -304,7 +303,7 @@ class Walker:
             )
         return registry[type_]
 
-    def read_data(self, addr: str, block: Block, args: dict[str, Any], key: Any) -> dict:
+    def read_data(self, block: Block, args: dict[str, Any], key: Any) -> dict:
         ds = self.data_source(block)
         label = instance_address("data", block.labels[0], block.labels[1], key)
         self.out(f"{label}: Reading...")
@@ -400,8 +399,6 @@ def refresh(walker: Walker, state: State) -> None:
         try:
             fresh = rt.read(walker.ctx, dict(inst.attributes))
         except Exception as exc:  # noqa: BLE001
-            from lambdalab.terraform.errors import Location
-
             raise provider_error("reading", inst.address, exc, Location("", 0)) from None
         if fresh is None:
             del state.instances[inst.address]
@@ -420,7 +417,7 @@ def _plan_data(walker: Walker, plan: Plan, node: str, block: Block) -> None:
                 addr, block.labels[0], block.labels[1], key, "read", after=args
             )
         else:
-            objects[key] = walker.read_data(node, block, args, key)
+            objects[key] = walker.read_data(block, args, key)
             walker.state.instances[addr] = Instance(
                 "data", block.labels[0], block.labels[1], key, objects[key]
             )
@@ -478,9 +475,3 @@ def _plan_resource(walker: Walker, node: str, block: Block) -> list[Change]:
         changes.append(change)
     walker.publish(node, block, objects)
     return changes
-
-
-def execute_order(plan: Plan) -> Callable[[str], int]:
-    """Sort key placing nodes in plan order (used by apply)."""
-    index = {n: i for i, n in enumerate(plan.order)}
-    return lambda node: index.get(node, -1)

@@ -42,12 +42,6 @@ DEFAULT_MIRRORS = (
     "/usr/share/terraform/plugins",
 )
 REGISTRY = "registry.terraform.io"
-#: Resource-type prefixes whose provider is not hashicorp/<prefix>.
-_IMPLIED_SOURCE = {
-    "aws": "hashicorp/aws",
-    "archive": "hashicorp/archive",
-    "random": "hashicorp/random",
-}
 _OPTS = SerializationOptions(with_comments=False, strip_string_quotes=True, explicit_blocks=False)
 
 
@@ -134,9 +128,8 @@ def provider_requirements(chdir: str | os.PathLike) -> dict[str, str | None]:
             for block in doc.get(kind, []):
                 for type_name in block:
                     prefix = type_name.split("_", 1)[0]
-                    source = local_names.get(prefix) or _IMPLIED_SOURCE.get(
-                        prefix, f"hashicorp/{prefix}"
-                    )
+                    # without required_providers, terraform implies hashicorp/<prefix>
+                    source = local_names.get(prefix) or f"hashicorp/{prefix}"
                     reqs.setdefault(source, None)
         for provider in doc.get("provider", []):
             for name in provider:

@@ -12,7 +12,7 @@ from typing import Any
 
 from lambdalab.terraform.expressions import UNKNOWN
 from lambdalab.terraform.functions import format_number
-from lambdalab.terraform.plan import Change, Plan
+from lambdalab.terraform.plan import Change, Plan, same, same_blocks
 
 RULE = "─" * 77
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
@@ -153,8 +153,6 @@ def change_lines(change: Change) -> list[str]:
 
 
 def _diff_lines(change: Change) -> list[str]:
-    from lambdalab.terraform.plan import same, same_blocks
-
     before, after = change.before or {}, change.after or {}
     keys = sorted((set(before) | set(after)) - change.block_names)
     changed = [k for k in keys if not same(after.get(k), before.get(k))]
@@ -241,8 +239,6 @@ def output_changes(plan: Plan) -> list[str]:
         new, old = plan.outputs.get(name), plan.prior_outputs.get(name)
         sensitive = name in plan.sensitive_outputs
         if new_exists and old_exists:
-            from lambdalab.terraform.plan import same
-
             if same(new, old):
                 continue
             rows.append(("~", name, f"{_out(old, sensitive)} -> {_out(new, sensitive)}"))

@@ -14,13 +14,11 @@ STATE_FILE = "terraform.tfstate"
 BACKUP_FILE = "terraform.tfstate.backup"
 #: written as the state's terraform_version; old enough that any terraform >= 1.5 reads the file
 TERRAFORM_VERSION = "1.5.0"
-_PROVIDERS = {"aws": "hashicorp/aws", "archive": "hashicorp/archive", "random": "hashicorp/random"}
 
 
 def provider_address(type_name_: str) -> str:
     prefix = type_name_.split("_", 1)[0]
-    source = _PROVIDERS.get(prefix, f"hashicorp/{prefix}")
-    return f'provider["registry.terraform.io/{source}"]'
+    return f'provider["registry.terraform.io/hashicorp/{prefix}"]'
 
 
 def instance_address(mode: str, type_: str, name: str, key: Any = None) -> str:

@@ -34,18 +34,19 @@ class ArchiveFile(DataSource):
         out.parent.mkdir(parents=True, exist_ok=True)
         write_zip(out, entries, args.get("output_file_mode"))
         data = out.read_bytes()
+        sha1, sha256, sha512 = (hashlib.new(name, data) for name in ("sha1", "sha256", "sha512"))
         return {
             "exclude_symlink_directories": args.get("exclude_symlink_directories"),
             "excludes": args.get("excludes"),
-            "id": hashlib.sha1(data).hexdigest(),
-            "output_base64sha256": _b64(hashlib.sha256(data).digest()),
-            "output_base64sha512": _b64(hashlib.sha512(data).digest()),
+            "id": sha1.hexdigest(),
+            "output_base64sha256": _b64(sha256.digest()),
+            "output_base64sha512": _b64(sha512.digest()),
             "output_file_mode": args.get("output_file_mode"),
             "output_md5": hashlib.md5(data).hexdigest(),
             "output_path": args["output_path"],
-            "output_sha": hashlib.sha1(data).hexdigest(),
-            "output_sha256": hashlib.sha256(data).hexdigest(),
-            "output_sha512": hashlib.sha512(data).hexdigest(),
+            "output_sha": sha1.hexdigest(),
+            "output_sha256": sha256.hexdigest(),
+            "output_sha512": sha512.hexdigest(),
             "output_size": len(data),
             "source": [
                 {"content": s.get("content"), "filename": s.get("filename")}

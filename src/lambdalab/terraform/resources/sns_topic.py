@@ -18,9 +18,10 @@ _TEXT = {
     "tracing_config": "TracingConfig",
     "archive_policy": "ArchivePolicy",
 }
+_PROTOCOLS = ("application", "firehose", "http", "lambda", "sqs")  # with delivery feedback
 _FEEDBACK = [
     f"{proto}_{kind}"
-    for proto in ("application", "firehose", "http", "lambda", "sqs")
+    for proto in _PROTOCOLS
     for kind in ("failure_feedback_role_arn", "success_feedback_role_arn")
 ]
 
@@ -98,7 +99,7 @@ class SnsTopic(ResourceType):
         if out["policy"]:
             out["policy"] = sorted_json(out["policy"])
         out.update({k: "" for k in _FEEDBACK})
-        out.update({f"{p}_success_feedback_sample_rate": 0 for p in _protocols()})
+        out.update({f"{p}_success_feedback_sample_rate": 0 for p in _PROTOCOLS})
         configured_tags = attrs.get("tags")
         out.update(
             {
@@ -129,10 +130,6 @@ class SnsTopic(ResourceType):
 
     def delete(self, ctx: ApplyContext, attrs: dict) -> None:
         ctx.client("sns").delete_topic(TopicArn=attrs["id"])
-
-
-def _protocols() -> tuple[str, ...]:
-    return ("application", "firehose", "http", "lambda", "sqs")
 
 
 def _text(value) -> str:
