@@ -118,6 +118,33 @@ class Reference:
         return {"var": "var.", "local": "local.", "data": "data."}.get(self.kind, "") + self.name
 
 
+def undeclared(kind: str, name: str, subject: str | None = None) -> EvalError:
+    """Terraform's error for a reference to an undeclared var, local, data or resource.
+
+    ``name`` is "x" for var.x / local.x and "type.label" for data sources and resources.
+    """
+    if kind == "var":
+        return EvalError(
+            "Reference to undeclared input variable",
+            f'An input variable with the name "{name}" has not been declared. '
+            f'This variable can be declared with a variable "{name}" {{}} block.',
+            subject=subject or f"var.{name}",
+        )
+    if kind == "local":
+        return EvalError(
+            "Reference to undeclared local value",
+            f'A local value with the name "{name}" has not been declared.',
+            subject=subject or f"local.{name}",
+        )
+    type_, _, label = name.partition(".")
+    what = "data resource" if kind == "data" else "managed resource"
+    return EvalError(
+        "Reference to undeclared resource",
+        f'A {what} "{type_}" "{label}" has not been declared in the root module.',
+        subject=subject or ("data." if kind == "data" else "") + name,
+    )
+
+
 def _chain(node: Tree) -> tuple[Tree, list[tuple[str, Any]]]:
     """Split a traversal into its root node and steps [("attr", name) | ("index", node)]."""
     steps: list[tuple[str, Any]] = []
@@ -491,18 +518,7 @@ class _Evaluator:
                 )
             table = scope.variables if root == "var" else scope.locals
             if names[0] not in table:
-                if root == "var":
-                    raise EvalError(
-                        "Reference to undeclared input variable",
-                        f'An input variable with the name "{names[0]}" has not been declared. '
-                        f'This variable can be declared with a variable "{names[0]}" {{}} block.',
-                        subject=f"var.{names[0]}",
-                    )
-                raise EvalError(
-                    "Reference to undeclared local value",
-                    f'A local value with the name "{names[0]}" has not been declared.',
-                    subject=f"local.{names[0]}",
-                )
+                raise undeclared(root, names[0])
             return table[names[0]], f"{root}.{names[0]}", steps[1:]
         if root == "path":
             names = _attr_names(steps, 1)
@@ -540,12 +556,7 @@ class _Evaluator:
             names = _attr_names(steps, 2)
             addr = ".".join(names or [])
             if not names or addr not in scope.data:
-                raise EvalError(
-                    "Reference to undeclared resource",
-                    f'A data resource "{names[0] if names else "?"}" "'
-                    f'{names[1] if names else "?"}" has not been declared in the root module.',
-                    subject=f"data.{addr}",
-                )
+                raise undeclared("data", addr if names else "?.?", subject=f"data.{addr}")
             return scope.data[addr], f"data.{addr}", steps[2:]
         if root in ROOTS_WITHOUT_TYPE:
             raise EvalError(
@@ -563,12 +574,7 @@ class _Evaluator:
             )
         addr = f"{root}.{names[0]}"
         if addr not in scope.resources:
-            raise EvalError(
-                "Reference to undeclared resource",
-                f'A managed resource "{root}" "{names[0]}" has not been declared in the root '
-                "module.",
-                subject=addr,
-            )
+            raise undeclared("resource", addr)
         return scope.resources[addr], addr, steps[1:]
 
     # -- splats

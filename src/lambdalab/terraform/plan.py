@@ -13,7 +13,14 @@ from typing import Any
 from lambdalab.terraform import functions, graph
 from lambdalab.terraform.config import Block, Module
 from lambdalab.terraform.errors import EvalError, Location, TerraformError
-from lambdalab.terraform.expressions import UNKNOWN, Scope, contains_unknown, evaluate, references
+from lambdalab.terraform.expressions import (
+    UNKNOWN,
+    Scope,
+    contains_unknown,
+    evaluate,
+    references,
+    undeclared,
+)
 from lambdalab.terraform.resources import base
 from lambdalab.terraform.state import Instance, State, instance_address
 
@@ -170,27 +177,8 @@ class Walker:
         return deps
 
     def _undeclared(self, ref, block: Block, attr: str | None):
-        loc = self.module.locate(block, attr, ref.text)
-        if ref.kind == "var":
-            raise TerraformError(
-                "Reference to undeclared input variable",
-                f'An input variable with the name "{ref.name}" has not been declared. This '
-                f'variable can be declared with a variable "{ref.name}" {{}} block.',
-                loc,
-            )
-        if ref.kind == "local":
-            raise TerraformError(
-                "Reference to undeclared local value",
-                f'A local value with the name "{ref.name}" has not been declared.',
-                loc,
-            )
-        type_, name = ref.name.split(".", 1)
-        what = "data resource" if ref.kind == "data" else "managed resource"
-        raise TerraformError(
-            "Reference to undeclared resource",
-            f'A {what} "{type_}" "{name}" has not been declared in the root module.',
-            loc,
-        )
+        error = undeclared(ref.kind, ref.name)
+        raise TerraformError(error.summary, error.detail, self.module.locate(block, attr, ref.text))
 
     def resource_dependencies(self, node: str) -> list[str]:
         """State ``dependencies``: every resource/data node reachable from ``node``, sorted."""
