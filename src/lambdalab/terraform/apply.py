@@ -41,7 +41,7 @@ def apply_plan(walker: Walker, plan: Plan, store: StateStore) -> Counts:
         by_node: dict[str, list[Change]] = {}
         for change in plan.changes.values():
             if change.action not in ("delete",):
-                node = f"{change.type}.{change.name}"
+                node = change.resource_address
                 by_node.setdefault(("data." if change.action == "read" else "") + node, []).append(
                     change
                 )
@@ -49,16 +49,12 @@ def apply_plan(walker: Walker, plan: Plan, store: StateStore) -> Counts:
         for node in walker.order:
             block, _ = walker.nodes[node]
             if node.startswith("local."):
-                name = node[6:]
-                walker.scope.locals[name] = walker.eval_leaf(
-                    block, name, walker.module.locals[name][0]
-                )
+                walker.eval_local(node, block)
             elif node.startswith("data."):
                 _apply_data(walker, node, block, by_node.get(node, []), store)
             elif node.startswith("output."):
-                name = node[7:]
-                value = walker.eval_leaf(block, "value", block.body.get("value"))
-                outputs[name] = (value, block.body.get("sensitive") is True)
+                name, value, sensitive = walker.eval_output(node, block)
+                outputs[name] = (value, sensitive)
             elif not node.startswith("var."):
                 _apply_resource(walker, node, block, by_node.get(node, []), store, counts)
         state.outputs = outputs
@@ -75,7 +71,7 @@ def _delete_all(walker: Walker, deletions: list[Change], store: StateStore, coun
     errors: list[TerraformError] = []
     kept: set[str] = set()
     for change in ordered:
-        node = f"{change.type}.{change.name}"
+        node = change.resource_address
         if node in kept:
             continue
         try:
@@ -98,7 +94,7 @@ def _destroy_order(
     deps: dict[str, set[str]] = {}
     for change in deletions:
         inst = walker.state.instances.get(change.address)
-        node = f"{change.type}.{change.name}"
+        node = change.resource_address
         deps.setdefault(node, set()).update(inst.dependencies if inst else ())
         deps[node] |= walker.deps.get(node, set())
     order = graph.reverse_order(deps.keys(), deps)
@@ -110,7 +106,7 @@ def _destroy_order(
 
 
 def _location(walker: Walker, change: Change) -> Location:
-    block = walker.module.resources.get(f"{change.type}.{change.name}")
+    block = walker.module.resources.get(change.resource_address)
     loc = walker.module.locate(block) if block is not None else Location("", 0)
     loc.address = change.address
     return loc
@@ -121,7 +117,7 @@ def _delete(walker: Walker, change: Change, store: StateStore, counts: Counts) -
     if inst is None:
         return
     rt = walker.resource_types.get(change.type) or walker.resource_type(
-        walker.module.resources[f"{change.type}.{change.name}"]
+        walker.module.resources[change.resource_address]
     )
     walker.out(f"{change.address}: Destroying..." + id_suffix(inst.attributes))
     start = time.monotonic()

@@ -51,6 +51,11 @@ class Change:
     block_names: set[str] = field(default_factory=set)
     orphan: str = ""  # why a destroy happens without being asked for
 
+    @property
+    def resource_address(self) -> str:
+        """``type.name``: the resource block this instance belongs to."""
+        return f"{self.type}.{self.name}"
+
 
 @dataclass
 class Plan:
@@ -272,6 +277,16 @@ class Walker:
         else:
             table[name] = objects.get(None)
 
+    def eval_local(self, node: str, block: Block) -> None:
+        """Evaluate ``local.<name>`` into the scope (plan and apply both walk the locals)."""
+        name = node.removeprefix("local.")
+        self.scope.locals[name] = self.eval_leaf(block, name, self.module.locals[name][0])
+
+    def eval_output(self, node: str, block: Block) -> tuple[str, Any, bool]:
+        """(name, value, sensitive) of ``output.<name>``."""
+        value = self.eval_leaf(block, "value", block.body.get("value"))
+        return node.removeprefix("output."), value, block.body.get("sensitive") is True
+
     def resource_type(self, block: Block) -> base.ResourceType:
         return self._registered(block, self.resource_types, "resource type")
 
@@ -341,14 +356,13 @@ def make_plan(walker: Walker, *, destroy: bool = False, refresh_out: bool = True
     for node in walker.order:
         block, _ = walker.nodes[node]
         if node.startswith("local."):
-            name = node[6:]
-            walker.scope.locals[name] = walker.eval_leaf(block, name, module.locals[name][0])
+            walker.eval_local(node, block)
         elif node.startswith("data."):
             _plan_data(walker, plan, node, block)
         elif node.startswith("output."):
-            name = node[7:]
-            plan.outputs[name] = walker.eval_leaf(block, "value", block.body.get("value"))
-            if block.body.get("sensitive") is True:
+            name, value, sensitive = walker.eval_output(node, block)
+            plan.outputs[name] = value
+            if sensitive:
                 plan.sensitive_outputs.add(name)
         elif not node.startswith("var."):
             for change in _plan_resource(walker, node, block):
