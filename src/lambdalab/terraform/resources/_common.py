@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
 import zlib
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -88,6 +90,16 @@ def not_found(exc: ClientError, *codes: str) -> bool:
     status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
     suffixes = ("NotFound", "NotFoundException", ".NonExistentQueue")
     return code in codes or code.endswith(suffixes) or (status == 404 and not codes)
+
+
+@contextlib.contextmanager
+def missing_ok(*codes: str) -> Iterator[None]:
+    """Run a delete: an object that is already gone (``codes``, see :func:`not_found`) is fine."""
+    try:
+        yield
+    except ClientError as exc:
+        if not not_found(exc, *codes):
+            raise
 
 
 def resolve(module_dir: Path, path: str) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
-from ._common import not_found, sorted_json, tag_list, tags, unique_id
+from ._common import missing_ok, not_found, sorted_json, tag_list, tags, unique_id
 from .base import ApplyContext, ResourceType, register
 
 
@@ -95,11 +95,8 @@ class IamPolicy(ResourceType):
     def delete(self, ctx: ApplyContext, attrs: dict) -> None:
         iam = ctx.client("iam")
         arn = attrs["id"]
-        try:
+        with missing_ok("NoSuchEntity"):
             for v in iam.list_policy_versions(PolicyArn=arn)["Versions"]:
                 if not v["IsDefaultVersion"]:
                     iam.delete_policy_version(PolicyArn=arn, VersionId=v["VersionId"])
             iam.delete_policy(PolicyArn=arn)
-        except ClientError as exc:
-            if not not_found(exc, "NoSuchEntity"):
-                raise

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
-from ._common import blocks, iso_z, not_found, policy_json, sorted_json, tag_list, tags, unique_id
+from ._common import (
+    blocks,
+    iso_z,
+    missing_ok,
+    not_found,
+    policy_json,
+    sorted_json,
+    tag_list,
+    tags,
+    unique_id,
+)
 from .base import ApplyContext, ResourceType, register
 
 
@@ -143,8 +153,5 @@ class IamRole(ResourceType):
             iam.remove_role_from_instance_profile(
                 InstanceProfileName=ip["InstanceProfileName"], RoleName=name
             )
-        try:
+        with missing_ok("NoSuchEntity"):
             iam.delete_role(RoleName=name)
-        except ClientError as exc:
-            if not not_found(exc, "NoSuchEntity"):
-                raise

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
-from ._common import not_found, policy_json, unique_id
+from ._common import missing_ok, not_found, policy_json, unique_id
 from .base import ApplyContext, ResourceType, register
 
 
@@ -54,8 +54,5 @@ class IamRolePolicy(ResourceType):
 
     def delete(self, ctx: ApplyContext, attrs: dict) -> None:
         role, name = attrs["id"].split(":", 1)
-        try:
+        with missing_ok("NoSuchEntity"):
             ctx.client("iam").delete_role_policy(RoleName=role, PolicyName=name)
-        except ClientError as exc:
-            if not not_found(exc, "NoSuchEntity"):
-                raise

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
-from ._common import not_found, unique_id
+from ._common import missing_ok, not_found, unique_id
 from .base import ApplyContext, ResourceType, register
 
 
@@ -52,10 +52,7 @@ class IamRolePolicyAttachment(ResourceType):
         return old  # every argument forces a new attachment
 
     def delete(self, ctx: ApplyContext, attrs: dict) -> None:
-        try:
+        with missing_ok("NoSuchEntity"):
             ctx.client("iam").detach_role_policy(
                 RoleName=attrs["role"], PolicyArn=attrs["policy_arn"]
             )
-        except ClientError as exc:
-            if not not_found(exc, "NoSuchEntity"):
-                raise

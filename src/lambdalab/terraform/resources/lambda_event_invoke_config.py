@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
-from ._common import block, not_found
+from ._common import block, missing_ok, not_found
 from .base import ApplyContext, ResourceType, register
 
 
@@ -81,11 +81,8 @@ class LambdaEventInvokeConfig(ResourceType):
         kwargs = {"FunctionName": name}
         if qualifier:
             kwargs["Qualifier"] = qualifier
-        try:
+        with missing_ok("ResourceNotFoundException"):
             ctx.client("lambda").delete_function_event_invoke_config(**kwargs)
-        except ClientError as exc:
-            if not not_found(exc, "ResourceNotFoundException"):
-                raise
 
 
 def _target(attrs: dict) -> tuple[str, str]:

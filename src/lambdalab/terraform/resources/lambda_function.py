@@ -12,7 +12,7 @@ import hashlib
 
 from botocore.exceptions import ClientError
 
-from ._common import block, not_found, resolve, tags
+from ._common import block, missing_ok, not_found, resolve, tags
 from .base import ApplyContext, ResourceType, register
 
 _CONFIG_ARGS = (
@@ -209,11 +209,8 @@ class LambdaFunction(ResourceType):
     def delete(self, ctx: ApplyContext, attrs: dict) -> None:
         if attrs.get("skip_destroy"):
             return
-        try:
+        with missing_ok("ResourceNotFoundException"):
             ctx.client("lambda").delete_function(FunctionName=attrs["id"])
-        except ClientError as exc:
-            if not not_found(exc, "ResourceNotFoundException"):
-                raise
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -266,11 +263,8 @@ class LambdaFunction(ResourceType):
         if want >= 0:
             lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=want)
         else:
-            try:
+            with missing_ok("ResourceNotFoundException"):
                 lam.delete_function_concurrency(FunctionName=name)
-            except ClientError as exc:
-                if not not_found(exc, "ResourceNotFoundException"):
-                    raise
 
 
 def _concurrency(args: dict) -> int:

@@ -9,7 +9,7 @@ import json
 
 from botocore.exceptions import ClientError
 
-from ._common import not_found, unique_id
+from ._common import missing_ok, not_found, unique_id
 from .base import ApplyContext, ResourceType, register
 
 _OPTIONAL = {
@@ -79,11 +79,8 @@ class LambdaPermission(ResourceType):
         kwargs = {"FunctionName": attrs["function_name"], "StatementId": attrs["statement_id"]}
         if attrs.get("qualifier"):
             kwargs["Qualifier"] = attrs["qualifier"]
-        try:
+        with missing_ok("ResourceNotFoundException"):
             ctx.client("lambda").remove_permission(**kwargs)
-        except ClientError as exc:
-            if not not_found(exc, "ResourceNotFoundException"):
-                raise
 
     @staticmethod
     def _attrs(args: dict) -> dict:

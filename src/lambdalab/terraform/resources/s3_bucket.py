@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
-from ._common import not_found, tag_list, tags, unique_id
+from ._common import missing_ok, not_found, tag_list, tags, unique_id
 from .base import ApplyContext, ResourceType, register
 
 #: Route 53 hosted zone of the S3 website endpoint per region (the provider's table).
@@ -157,11 +157,8 @@ class S3Bucket(ResourceType):
         name = attrs["id"]
         if attrs.get("force_destroy"):
             empty(s3, name)
-        try:
+        with missing_ok("NoSuchBucket"):
             s3.delete_bucket(Bucket=name)
-        except ClientError as exc:
-            if not not_found(exc, "NoSuchBucket"):
-                raise
 
 
 def empty(s3, bucket: str) -> None:

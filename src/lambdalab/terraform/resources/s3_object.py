@@ -6,7 +6,7 @@ import base64
 
 from botocore.exceptions import ClientError
 
-from ._common import not_found, resolve, tags
+from ._common import missing_ok, not_found, resolve, tags
 from .base import ApplyContext, ResourceType, register
 
 _ARGS = {
@@ -135,13 +135,10 @@ class S3Object(ResourceType):
 
     def delete(self, ctx: ApplyContext, attrs: dict) -> None:
         s3 = ctx.client("s3")
-        try:
+        with missing_ok("NoSuchKey", "NoSuchBucket"):
             if attrs.get("version_id"):
                 s3.delete_object(
                     Bucket=attrs["bucket"], Key=attrs["key"], VersionId=attrs["version_id"]
                 )
             else:
                 s3.delete_object(Bucket=attrs["bucket"], Key=attrs["key"])
-        except ClientError as exc:
-            if not not_found(exc, "NoSuchKey", "NoSuchBucket"):
-                raise

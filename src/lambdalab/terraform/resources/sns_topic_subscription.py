@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
-from ._common import not_found
+from ._common import missing_ok, not_found
 from .base import ApplyContext, ResourceType, register
 
 #: argument → subscription attribute (text values; booleans as "true"/"false")
@@ -97,11 +97,8 @@ class SnsTopicSubscription(ResourceType):
         return self.read(ctx, {**args, "id": old["id"]})
 
     def delete(self, ctx: ApplyContext, attrs: dict) -> None:
-        try:
+        with missing_ok("NotFound"):
             ctx.client("sns").unsubscribe(SubscriptionArn=attrs["id"])
-        except ClientError as exc:
-            if not not_found(exc, "NotFound"):
-                raise
 
 
 def _text(value) -> str:

@@ -6,7 +6,7 @@ import json
 
 from botocore.exceptions import ClientError
 
-from ._common import not_found, sorted_json, tags, unique_id
+from ._common import missing_ok, not_found, sorted_json, tags, unique_id
 from .base import ApplyContext, ResourceType, register
 
 #: argument → (SQS attribute, default)
@@ -121,11 +121,8 @@ class SqsQueue(ResourceType):
         return self.read(ctx, {**args, "id": url})
 
     def delete(self, ctx: ApplyContext, attrs: dict) -> None:
-        try:
+        with missing_ok("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"):
             ctx.client("sqs").delete_queue(QueueUrl=attrs["id"])
-        except ClientError as exc:
-            if not not_found(exc, "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"):
-                raise
 
     @staticmethod
     def _attributes(args: dict, update: bool = False) -> dict:

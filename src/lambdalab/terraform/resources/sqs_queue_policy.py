@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
-from ._common import not_found, sorted_json
+from ._common import missing_ok, not_found, sorted_json
 from .base import ApplyContext, ResourceType, register
 
 
@@ -45,8 +45,5 @@ class SqsQueuePolicy(ResourceType):
         return {"id": attrs["id"], "policy": sorted_json(a["Policy"]), "queue_url": attrs["id"]}
 
     def delete(self, ctx: ApplyContext, attrs: dict) -> None:
-        try:
+        with missing_ok("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"):
             ctx.client("sqs").set_queue_attributes(QueueUrl=attrs["id"], Attributes={"Policy": ""})
-        except ClientError as exc:
-            if not not_found(exc, "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"):
-                raise
