@@ -90,3 +90,18 @@ def test_role_force_detach_policies(ctx):
     ctx.client("iam").put_role_policy(RoleName="r4", PolicyName="x", PolicyDocument=POLICY)
     role.delete(ctx, attrs)
     assert role.read(ctx, attrs) is None
+
+
+def test_role_and_policy_tags_follow_the_configuration(ctx):
+    iam = ctx.client("iam")
+    role, pol = handler("aws_iam_role"), handler("aws_iam_policy")
+    r = role.create(ctx, {"name": "rt", "assume_role_policy": TRUST, "tags": {"a": "1", "b": "2"}})
+    p = pol.create(ctx, {"name": "pt", "policy": POLICY, "tags": {"a": "1", "b": "2"}})
+    r = role.update(ctx, r, {"name": "rt", "assume_role_policy": TRUST, "tags": {"a": "9"}})
+    p = pol.update(ctx, p, {"name": "pt", "policy": POLICY, "tags": {"a": "9", "c": "3"}})
+    assert iam.list_role_tags(RoleName="rt")["Tags"] == [{"Key": "a", "Value": "9"}]
+    policy_tags = iam.list_policy_tags(PolicyArn=p["arn"])["Tags"]
+    assert {t["Key"]: t["Value"] for t in policy_tags} == {"a": "9", "c": "3"}
+    assert r["tags_all"] == {"a": "9"} and p["tags_all"] == {"a": "9", "c": "3"}
+    role.delete(ctx, r)
+    pol.delete(ctx, p)

@@ -70,3 +70,14 @@ def test_log_group_retention(ctx):
     assert b["retention_in_days"] == 0
     lg.delete(ctx, b)
     assert lg.read(ctx, b) is None
+
+
+def test_queue_tags_follow_the_configuration(ctx):
+    q = handler("aws_sqs_queue")
+    a = q.create(ctx, {"name": "tf-tags", "tags": {"keep": "1", "drop": "2"}})
+    b = q.update(ctx, a, {"name": "tf-tags", "tags": {"keep": "changed", "add": "3"}})
+    tags = ctx.client("sqs").list_queue_tags(QueueUrl=a["url"])["Tags"]
+    assert tags == {"keep": "changed", "add": "3"} and b["tags_all"] == tags
+    c = q.update(ctx, b, {"name": "tf-tags"})
+    assert ctx.client("sqs").list_queue_tags(QueueUrl=a["url"]).get("Tags", {}) == {}
+    q.delete(ctx, c)

@@ -7,9 +7,10 @@ import itertools
 import json
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -59,6 +60,20 @@ def tags(args: dict) -> tuple[dict | None, dict]:
     """``tags`` as configured (None when unset) and ``tags_all`` (no provider default_tags)."""
     t = args.get("tags")
     return (dict(t) if t else t), dict(t or {})
+
+
+def sync_tags(
+    old: dict, args: dict, untag: Callable[[list[str]], Any], tag: Callable[[dict], Any]
+) -> None:
+    """Update an object's tags from ``old`` state to ``args``: untag removed keys, tag the rest."""
+    old_t, new_t = old.get("tags_all") or {}, tags(args)[1]
+    if old_t == new_t:
+        return
+    gone = [k for k in old_t if k not in new_t]
+    if gone:
+        untag(gone)
+    if new_t:
+        tag(new_t)
 
 
 def tag_list(t: dict | None) -> list[dict]:

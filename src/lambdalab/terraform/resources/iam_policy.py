@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
-from ._common import missing_ok, not_found, sorted_json, tag_list, tags, unique_id
+from ._common import missing_ok, not_found, sorted_json, sync_tags, tag_list, tags, unique_id
 from .base import ApplyContext, ResourceType, register
 
 
@@ -83,13 +83,12 @@ class IamPolicy(ResourceType):
             iam.create_policy_version(
                 PolicyArn=arn, PolicyDocument=sorted_json(args["policy"]), SetAsDefault=True
             )
-        old_t, new_t = old.get("tags_all") or {}, tags(args)[1]
-        if old_t != new_t:
-            gone = [k for k in old_t if k not in new_t]
-            if gone:
-                iam.untag_policy(PolicyArn=arn, TagKeys=gone)
-            if new_t:
-                iam.tag_policy(PolicyArn=arn, Tags=tag_list(new_t))
+        sync_tags(
+            old,
+            args,
+            untag=lambda keys: iam.untag_policy(PolicyArn=arn, TagKeys=keys),
+            tag=lambda new: iam.tag_policy(PolicyArn=arn, Tags=tag_list(new)),
+        )
         return self.read(ctx, {**args, "id": arn})
 
     def delete(self, ctx: ApplyContext, attrs: dict) -> None:

@@ -11,6 +11,7 @@ from ._common import (
     not_found,
     policy_json,
     sorted_json,
+    sync_tags,
     tag_list,
     tags,
     unique_id,
@@ -124,13 +125,12 @@ class IamRole(ResourceType):
         duration = int(args.get("max_session_duration") or 3600)
         if desc != old.get("description", "") or duration != old.get("max_session_duration"):
             iam.update_role(RoleName=name, Description=desc, MaxSessionDuration=duration)
-        old_t, new_t = old.get("tags_all") or {}, tags(args)[1]
-        if old_t != new_t:
-            gone = [k for k in old_t if k not in new_t]
-            if gone:
-                iam.untag_role(RoleName=name, TagKeys=gone)
-            if new_t:
-                iam.tag_role(RoleName=name, Tags=tag_list(new_t))
+        sync_tags(
+            old,
+            args,
+            untag=lambda keys: iam.untag_role(RoleName=name, TagKeys=keys),
+            tag=lambda new: iam.tag_role(RoleName=name, Tags=tag_list(new)),
+        )
         boundary = args.get("permissions_boundary") or ""
         if boundary != (old.get("permissions_boundary") or ""):
             if boundary:

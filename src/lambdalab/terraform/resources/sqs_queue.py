@@ -6,7 +6,7 @@ import json
 
 from botocore.exceptions import ClientError
 
-from ._common import missing_ok, not_found, sorted_json, tags, unique_id
+from ._common import missing_ok, not_found, sorted_json, sync_tags, tags, unique_id
 from .base import ApplyContext, ResourceType, register
 
 #: argument → (SQS attribute, default)
@@ -110,14 +110,12 @@ class SqsQueue(ResourceType):
         sqs = ctx.client("sqs")
         url = old["id"]
         sqs.set_queue_attributes(QueueUrl=url, Attributes=self._attributes(args, update=True))
-        new_t = tags(args)[1]
-        old_t = old.get("tags_all") or {}
-        if new_t != old_t:
-            gone = [k for k in old_t if k not in new_t]
-            if gone:
-                sqs.untag_queue(QueueUrl=url, TagKeys=gone)
-            if new_t:
-                sqs.tag_queue(QueueUrl=url, Tags=new_t)
+        sync_tags(
+            old,
+            args,
+            untag=lambda keys: sqs.untag_queue(QueueUrl=url, TagKeys=keys),
+            tag=lambda new: sqs.tag_queue(QueueUrl=url, Tags=new),
+        )
         return self.read(ctx, {**args, "id": url})
 
     def delete(self, ctx: ApplyContext, attrs: dict) -> None:
