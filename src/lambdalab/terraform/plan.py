@@ -428,7 +428,7 @@ def _plan_data(walker: Walker, plan: Plan, node: str, block: Block) -> None:
 
 def planned_object(rt: base.ResourceType, args: dict[str, Any]) -> dict[str, Any]:
     """What a new object will look like: defaults, arguments, computed values unknown."""
-    obj = {**rt.defaults, **{k: v for k, v in args.items()}}
+    obj = {**rt.defaults, **args}
     for name in rt.computed:
         if name not in args or args[name] is None:
             obj[name] = UNKNOWN
@@ -465,7 +465,7 @@ def _plan_resource(walker: Walker, node: str, block: Block) -> list[Change]:
                     addr, type_, name, key, "replace", before, planned_object(rt, args), forced
                 )
             elif changed:
-                after = {**before, **{k: v for k, v in args.items()}}
+                after = {**before, **args}
                 for k in rt.defaults:
                     if k not in args:
                         after[k] = rt.defaults[k]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
-from ._common import blocks, unique_id
+from ._common import blocks, error_code, unique_id
 from .base import ApplyContext, ResourceType, register
 
 #: block name → (API list, ARN key in the block, ARN key in the API, id prefix)
@@ -124,5 +124,5 @@ class S3BucketNotification(ResourceType):
                 Bucket=attrs["id"], NotificationConfiguration={}
             )
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "NoSuchBucket":
+            if error_code(exc) != "NoSuchBucket":
                 raise
