@@ -70,18 +70,20 @@ def time_boto3_import() -> float:
     return time.perf_counter() - t0
 
 
-def time_cold(svc: RuntimeService, code: str, repeat: int) -> tuple[float, float]:
-    """Median cold start and median ``import boto3``, sampled in turn (load hits both)."""
-    cold, baseline = [], []
+def time_cold(svc: RuntimeService, code: str, repeat: int, *, baseline: bool = False):
+    """Median cold start (ms); with ``baseline``, also the median ``import boto3``, sampled in
+    turn with it (machine load hits both alike). Returns (cold, baseline or None)."""
+    cold, imports = [], []
     for n in range(repeat):
-        baseline.append(time_boto3_import())
+        if baseline:
+            imports.append(time_boto3_import())
         t0 = time.perf_counter()
         result = svc.invoke(spec(code, "cold", n), b"{}")
         cold.append(time.perf_counter() - t0)
         if not result.ok:
             print("cold start failed:", result.payload, file=sys.stderr)
     svc.stop_all()
-    return median_ms(cold), median_ms(baseline)
+    return median_ms(cold), median_ms(imports) if baseline else None
 
 
 def time_warm(svc: RuntimeService, repeat: int) -> tuple[float, int | None]:
@@ -181,7 +183,7 @@ def main() -> None:
     for client in clients:
         svc = RuntimeService(Clock(), NullSink(), lambda s: {}, "http://127.0.0.1:9", client=client)
         try:
-            cold_boto3, boto3_ms = time_cold(svc, BOTO3_HANDLER, args.repeat)
+            cold_boto3, boto3_ms = time_cold(svc, BOTO3_HANDLER, args.repeat, baseline=True)
             cold_plain, _ = time_cold(svc, PLAIN_HANDLER, args.repeat)
             cold_client, _ = time_cold(svc, CLIENT_HANDLER, args.repeat)
             warm, _ = time_warm(svc, 300)

@@ -18,7 +18,6 @@ import shutil
 import statistics
 import sys
 import tempfile
-import time
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -26,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from lambdalab.course import timed as course_timed  # noqa: E402
 from lambdalab.terraform import builtin, real  # noqa: E402
 from lambdalab.terraform.resources.base import ApplyContext  # noqa: E402
 
@@ -126,9 +126,7 @@ def oracle_copy(tmp: Path) -> Path:
 
 
 def timed(fn) -> float:
-    t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0
+    return course_timed(fn)[1]
 
 
 def cycle(cloud: Cloud, run, work: Path) -> float:
@@ -163,7 +161,9 @@ def main() -> None:
 
         oracle = oracle_copy(tmp)
         ok, reason = real.usable(oracle)
-        if ok:
+        if not ok:
+            rows.append(("real terraform", "skipped", reason))
+        else:
             ours = statistics.median(cycle(cloud, builtin_cmd, oracle) for _ in range(opts.runs))
             try:
                 init = timed(lambda: real_cmd(cloud, oracle, "init"))
@@ -172,16 +172,13 @@ def main() -> None:
                 err = next((x for x in str(exc).splitlines() if "Error" in x), str(exc)[:120])
                 rows.append(("built-in apply+destroy oracle/basic", f"{ours:.2f} s", ""))
                 rows.append(("real terraform", "failed", err.strip()[:150]))
-                ok = False
-        if ok:
-            rows += [
-                ("built-in apply+destroy oracle/basic (9 resources)", f"{ours:.2f} s", ""),
-                ("terraform init oracle/basic (once, not in ratio)", f"{init:.2f} s", ""),
-                ("terraform apply+destroy oracle/basic", f"{theirs:.2f} s", ""),
-                ("ratio built-in / terraform", f"{ours / theirs:.3f}", "target <= 0.1"),
-            ]
-        elif not any(r[0] == "real terraform" for r in rows):
-            rows.append(("real terraform", "skipped", reason))
+            else:
+                rows += [
+                    ("built-in apply+destroy oracle/basic (9 resources)", f"{ours:.2f} s", ""),
+                    ("terraform init oracle/basic (once, not in ratio)", f"{init:.2f} s", ""),
+                    ("terraform apply+destroy oracle/basic", f"{theirs:.2f} s", ""),
+                    ("ratio built-in / terraform", f"{ours / theirs:.3f}", "target <= 0.1"),
+                ]
     width = max(len(r[0]) for r in rows)
     print(f"cloud: {cloud.kind}, runs: {opts.runs} (median)")
     print(f"{'measure':<{width}}  {'value':>9}  note")

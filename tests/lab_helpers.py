@@ -34,3 +34,16 @@ def make_function(lab, name: str, source: str, *, role_arn: str | None = None, *
         Code={"ZipFile": zip_source(source)},
         **kwargs,
     )
+
+
+def make_queue(sqs, name: str) -> tuple[str, str]:
+    """Create an SQS queue with ``sqs`` (a lab or moto client); returns (url, arn)."""
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
+    return url, arn["QueueArn"]
+
+
+def make_bucket(lab, name: str) -> None:
+    lab.client("s3").create_bucket(
+        Bucket=name, CreateBucketConfiguration={"LocationConstraint": lab.region}
+    )

@@ -11,7 +11,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.lab_helpers import make_function, make_role
+from tests.lab_helpers import make_bucket, make_function, make_queue, make_role
 
 RECORD = """
 import json
@@ -24,12 +24,6 @@ FAIL = """
 def lambda_handler(event, context):
     raise RuntimeError("intentional failure")
 """
-
-
-def _bucket(lab, name):
-    lab.client("s3").create_bucket(
-        Bucket=name, CreateBucketConfiguration={"LocationConstraint": lab.region}
-    )
 
 
 def _allow_s3(lab, fn, bucket):
@@ -92,7 +86,7 @@ def test_unknown_function_event_invoke_fails_synchronously(lab):
 
 def test_s3_upload_invokes_the_function_with_the_full_record(lab):
     """§7.2–7.5: full record, form-encoded key, through the async path."""
-    _bucket(lab, "uploads-bucket")
+    make_bucket(lab, "uploads-bucket")
     fn = make_function(lab, "rec", RECORD)
     _allow_s3(lab, "rec", "uploads-bucket")
     _notify(lab, "uploads-bucket", fn["FunctionArn"], prefix="in/")
@@ -122,7 +116,7 @@ def test_s3_upload_invokes_the_function_with_the_full_record(lab):
 
 def test_notification_without_permission_is_refused(lab):
     """§7.10: the article's depends_on exists because S3 checks the permission."""
-    _bucket(lab, "strict-bucket")
+    make_bucket(lab, "strict-bucket")
     fn = make_function(lab, "rec", RECORD)
     with pytest.raises(ClientError) as err:
         _notify(lab, "strict-bucket", fn["FunctionArn"])
@@ -151,10 +145,7 @@ def test_default_retries_run_at_0_60_180_simulated_seconds(lab):
 def test_dlq_receives_the_original_event_with_attributes(lab):
     """§4.10: body = the event, attributes RequestID / ErrorCode / ErrorMessage."""
     sqs = lab.client("sqs")
-    queue_url = sqs.create_queue(QueueName="fail-dlq")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
+    queue_url, queue_arn = make_queue(sqs, "fail-dlq")
     role = make_role(
         lab, "dlq-role", [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queue_arn}]
     )
@@ -179,11 +170,7 @@ def test_dlq_receives_the_original_event_with_attributes(lab):
 
 def test_dlq_the_role_cannot_write_is_refused_at_configuration_time(lab):
     """§4.13."""
-    sqs = lab.client("sqs")
-    url = sqs.create_queue(QueueName="locked")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
+    _, arn = make_queue(lab.client("sqs"), "locked")
     with pytest.raises(ClientError) as err:
         make_function(lab, "fail", FAIL, DeadLetterConfig={"TargetArn": arn})
     assert err.value.response["Error"]["Message"] == (
@@ -193,7 +180,7 @@ def test_dlq_the_role_cannot_write_is_refused_at_configuration_time(lab):
 
 def test_recursive_s3_loop_is_stopped(lab):
     """§5: a function that writes back to its own trigger bucket is stopped after 16."""
-    _bucket(lab, "loop-bucket")
+    make_bucket(lab, "loop-bucket")
     role = make_role(
         lab,
         "loop-role",
@@ -217,15 +204,6 @@ def lambda_handler(event, context):
     assert keys < 20
 
 
-def _queue(lab, name):
-    sqs = lab.client("sqs")
-    url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    return url, arn
-
-
 def _messages(lab, url):
     return (
         lab.client("sqs")
@@ -245,7 +223,7 @@ def test_invoke_async_is_accepted_and_runs(lab):
 
 def test_overlapping_notification_rules_are_refused(lab):
     """§7.8."""
-    _bucket(lab, "overlap-bucket")
+    make_bucket(lab, "overlap-bucket")
     fn = make_function(lab, "rec", RECORD)
     _allow_s3(lab, "rec", "overlap-bucket")
     rule = {"LambdaFunctionArn": fn["FunctionArn"], "Events": ["s3:ObjectCreated:*"]}
@@ -292,7 +270,7 @@ def test_event_invoke_config_get_without_one_is_404(lab):
 
 def test_on_success_destination_receives_the_record(lab):
     """§4.6: record fields in order, condition Success, the handler's return value."""
-    url, arn = _queue(lab, "ok-dest")
+    url, arn = make_queue(lab.client("sqs"), "ok-dest")
     role = make_role(
         lab, "dest-role", [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": arn}]
     )
@@ -321,7 +299,7 @@ def test_on_success_destination_receives_the_record(lab):
 
 def test_zero_reserved_concurrency_goes_straight_to_on_failure(lab):
     """§2.7: no attempt, condition ZeroReservedConcurrency, count 0."""
-    url, arn = _queue(lab, "fail-dest")
+    url, arn = make_queue(lab.client("sqs"), "fail-dest")
     role = make_role(
         lab, "dest-role", [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": arn}]
     )
@@ -374,7 +352,7 @@ def test_sns_dead_letter_topic_with_a_topic_scoped_permission(lab):
     """§4.3/§4.10: the role may publish to that one topic; subscribers get the event."""
     sns = lab.client("sns")
     topic = sns.create_topic(Name="fail-topic")["TopicArn"]
-    url, queue_arn = _queue(lab, "topic-subscriber")
+    url, queue_arn = make_queue(lab.client("sqs"), "topic-subscriber")
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
     role = make_role(
         lab, "sns-dlq", [{"Effect": "Allow", "Action": "sns:Publish", "Resource": topic}]
@@ -423,7 +401,7 @@ def test_sns_subscription_invokes_the_function_asynchronously(lab):
 
 def test_destination_the_role_cannot_reach_is_refused_at_configuration_time(lab):
     """§4.13: destination configs are checked when set, like a DLQ (wording as for the DLQ)."""
-    _, arn = _queue(lab, "unreachable")
+    _, arn = make_queue(lab.client("sqs"), "unreachable")
     make_function(lab, "rec", RECORD)  # its role may only write logs
     with pytest.raises(ClientError) as err:
         lab.client("lambda").put_function_event_invoke_config(

@@ -11,7 +11,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.lab_helpers import TRUST_LAMBDA, make_function, make_role, zip_source
+from tests.lab_helpers import TRUST_LAMBDA, make_bucket, make_function, make_role, zip_source
 
 ECHO = """
 import os
@@ -116,10 +116,8 @@ def test_import_error_is_runtime_import_module_error(lab):
 
 
 def test_handler_gets_role_credentials_and_iam_bites(lab):
+    make_bucket(lab, "iam-bites")
     s3 = lab.client("s3")
-    s3.create_bucket(
-        Bucket="iam-bites", CreateBucketConfiguration={"LocationConstraint": lab.region}
-    )
     s3.put_object(Bucket="iam-bites", Key="a.txt", Body=b"hi")
     role = make_role(
         lab,

@@ -63,13 +63,9 @@ def test_recursion_config_round_trips_with_aws_validation(lab):
 
 
 def test_dead_letter_and_logging_config_are_kept(lab):
-    from tests.lab_helpers import make_function, make_role
+    from tests.lab_helpers import make_function, make_queue, make_role
 
-    sqs = lab.client("sqs")
-    url = sqs.create_queue(QueueName="dlq")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
+    _, arn = make_queue(lab.client("sqs"), "dlq")
     role = make_role(lab, "r", [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": arn}])
     make_function(lab, "fn", "x = 1\n", role_arn=role, DeadLetterConfig={"TargetArn": arn})
     config = lab.client("lambda").get_function_configuration(FunctionName="fn")

@@ -14,6 +14,7 @@ from moto.core import set_initial_no_auth_action_count
 from lambdalab.clock import Clock
 from lambdalab.invoke import DeliveryError, records
 from lambdalab.invoke.delivery import Deliverer, queue_url, sns_message
+from tests.lab_helpers import TRUST_LAMBDA, make_queue
 
 REGION = "ap-northeast-1"
 ACCOUNT = "123456789012"
@@ -39,12 +40,6 @@ def failure_record(ev):
         timestamp=datetime(2025, 1, 1, tzinfo=UTC),
         result=error(ev),
     )
-
-
-def make_queue(sqs, name: str) -> tuple[str, str]:
-    url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
-    return url, arn["QueueArn"]
 
 
 def receive(sqs, url: str) -> dict:
@@ -175,17 +170,7 @@ def test_s4_3_role_without_send_message_is_denied_by_moto_iam():
     sts = boto3.client("sts", region_name=REGION)
     sqs.create_queue(QueueName="dlq")
     arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:dlq"
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "lambda.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-    role = iam.create_role(RoleName="fn-role", AssumeRolePolicyDocument=json.dumps(trust))
+    role = iam.create_role(RoleName="fn-role", AssumeRolePolicyDocument=TRUST_LAMBDA)
     policy = {
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],

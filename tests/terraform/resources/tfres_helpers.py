@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import json
-import textwrap
-import zipfile
 from pathlib import Path
 
 from lambdalab.terraform.resources.base import DATA_SOURCES, RESOURCE_TYPES
+from tests.lab_helpers import TRUST_LAMBDA as TRUST
+from tests.lab_helpers import zip_source as zip_bytes
 
-TRUST = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "lambda.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-)
+__all__ = ["TRUST", "data", "handler", "provider_state", "zip_bytes"]
 
 
 def handler(type_name: str):
@@ -30,13 +18,6 @@ def handler(type_name: str):
 
 def data(type_name: str):
     return DATA_SOURCES[type_name]
-
-
-def zip_bytes(source: str, filename: str = "lambda_function.py") -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr(filename, textwrap.dedent(source))
-    return buf.getvalue()
 
 
 def provider_state() -> dict[str, dict]:
