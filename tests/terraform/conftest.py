@@ -26,8 +26,29 @@ class FakeCloud:
 CLOUD = FakeCloud()
 
 
-class FakeBucket(base.ResourceType):
+class _FakeResource(base.ResourceType):
+    """read/update/delete of a fake object stored in CLOUD under (kind, id)."""
+
+    kind = ""
+
+    def read(self, ctx, attrs):
+        found = CLOUD.objects.get((self.kind, attrs["id"]))
+        return dict(found) if found else None
+
+    def update(self, ctx, old, args):
+        CLOUD.calls.append(("update", old["id"]))
+        attrs = {**old, **args}
+        CLOUD.objects[(self.kind, old["id"])] = attrs
+        return attrs
+
+    def delete(self, ctx, attrs):
+        CLOUD.calls.append(("delete", attrs["id"]))
+        CLOUD.objects.pop((self.kind, attrs["id"]), None)
+
+
+class FakeBucket(_FakeResource):
     type_name = "fake_bucket"
+    kind = "bucket"
     force_new = frozenset({"bucket"})
     computed = frozenset({"arn", "id"})
     defaults = {"force_destroy": False}
@@ -42,27 +63,18 @@ class FakeBucket(base.ResourceType):
         CLOUD.objects[("bucket", name)] = attrs
         return attrs
 
-    def read(self, ctx, attrs):
-        found = CLOUD.objects.get(("bucket", attrs["id"]))
-        return dict(found) if found else None
-
-    def update(self, ctx, old, args):
-        CLOUD.calls.append(("update", old["id"]))
-        attrs = {**old, **args}
-        CLOUD.objects[("bucket", old["id"])] = attrs
-        return attrs
-
     def delete(self, ctx, attrs):
-        CLOUD.calls.append(("delete", attrs["id"]))
         if attrs["id"] in CLOUD.fail_delete:
+            CLOUD.calls.append(("delete", attrs["id"]))
             raise base.ResourceError(
                 "BucketNotEmpty", "The bucket you tried to delete is not empty"
             )
-        CLOUD.objects.pop(("bucket", attrs["id"]), None)
+        super().delete(ctx, attrs)
 
 
-class FakeRole(base.ResourceType):
+class FakeRole(_FakeResource):
     type_name = "fake_role"
+    kind = "role"
     force_new = frozenset({"name"})
     computed = frozenset({"arn", "id", "unique_id"})
 
@@ -73,20 +85,6 @@ class FakeRole(base.ResourceType):
         attrs["arn"] = f"arn:aws:iam::{ctx.account_id}:role/{args['name']}"
         CLOUD.objects[("role", args["name"])] = attrs
         return attrs
-
-    def read(self, ctx, attrs):
-        found = CLOUD.objects.get(("role", attrs["id"]))
-        return dict(found) if found else None
-
-    def update(self, ctx, old, args):
-        CLOUD.calls.append(("update", old["id"]))
-        attrs = {**old, **args}
-        CLOUD.objects[("role", old["id"])] = attrs
-        return attrs
-
-    def delete(self, ctx, attrs):
-        CLOUD.calls.append(("delete", attrs["id"]))
-        CLOUD.objects.pop(("role", attrs["id"]), None)
 
 
 class FakeFile(base.DataSource):

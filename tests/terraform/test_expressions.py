@@ -24,11 +24,18 @@ def test_python_hcl2_shape_is_the_one_the_evaluator_expects():
     assert data == json.loads((FIXTURES / "shape.json").read_text())
 
 
-@pytest.mark.parametrize("name", sorted(json.loads((FIXTURES / "expressions.json").read_text())))
-def test_expression_golden(name):
-    expected = json.loads((FIXTURES / "expressions.json").read_text())[name]
+GOLDEN = json.loads((FIXTURES / "expressions.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def golden_locals():
+    return _locals("expressions.tf")  # parsed once for all the cases
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN))
+def test_expression_golden(name, golden_locals):
     scope = Scope(variables={"name": "lab", "tags": {"Env": "dev"}, "n": 3})
-    assert evaluate(_locals("expressions.tf")[name], scope) == expected
+    assert evaluate(golden_locals[name], scope) == GOLDEN[name]
 
 
 def test_article_policy_matches_terraform_jsonencode_bytes():
