@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import socket
 import textwrap
 import zipfile
 
@@ -47,3 +48,10 @@ def make_bucket(lab, name: str) -> None:
     lab.client("s3").create_bucket(
         Bucket=name, CreateBucketConfiguration={"LocationConstraint": lab.region}
     )
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -4,23 +4,18 @@ from __future__ import annotations
 
 import os
 import shlex
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from tests.lab_helpers import free_port
+
 BIN = Path(sys.executable).parent
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_serve_then_env_then_aws_cli(tmp_path):
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "lambdalab", "serve", "--port", str(port)],
         stdout=subprocess.PIPE,
@@ -74,7 +69,7 @@ def test_serve_then_env_then_aws_cli(tmp_path):
 
 
 def test_env_without_a_lab_says_what_to_do():
-    env = dict(os.environ, AWS_ENDPOINT_URL=f"http://127.0.0.1:{_free_port()}")
+    env = dict(os.environ, AWS_ENDPOINT_URL=f"http://127.0.0.1:{free_port()}")
     out = subprocess.run(
         [sys.executable, "-m", "lambdalab", "env"], env=env, capture_output=True, text=True
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections import Counter
 
@@ -31,7 +32,7 @@ def random_settings(rng: random.Random) -> AsyncSettings:
 
 def random_behaviour(seed: int):
     rng = random.Random(seed)
-    lock = __import__("threading").Lock()
+    lock = threading.Lock()
 
     def run(e, attempt):
         with lock:

@@ -145,19 +145,22 @@ def undeclared(kind: str, name: str, subject: str | None = None) -> EvalError:
     )
 
 
+def _step_of(op: Tree) -> tuple[str, Any]:
+    """One traversal operator as a step: ("attr", name), ("index_lit", n) or ("index", node)."""
+    if op.data == "get_attr":
+        return ("attr", _token_text(_trees(op)[0]))
+    if op.data == "short_index":
+        return ("index_lit", int(op.children[-1]))
+    return ("index", _trees(op)[0])
+
+
 def _chain(node: Tree) -> tuple[Tree, list[tuple[str, Any]]]:
     """Split a traversal into its root node and steps [("attr", name) | ("index", node)]."""
     steps: list[tuple[str, Any]] = []
     node = _unwrap(node)
     while isinstance(node, Tree) and node.data in ("get_attr_expr_term", "index_expr_term"):
         subject, op = _trees(node)
-        if op.data == "get_attr":
-            name_node = _trees(op)[0]
-            steps.append(("attr", _token_text(name_node)))
-        elif op.data == "short_index":
-            steps.append(("index_lit", int(op.children[-1])))
-        else:
-            steps.append(("index", _trees(op)[0]))
+        steps.append(_step_of(op))
         node = _unwrap(subject)
     steps.reverse()
     return node, steps
@@ -590,14 +593,7 @@ class _Evaluator:
         if subject is UNKNOWN:
             return UNKNOWN
         items = [] if subject is None else subject if isinstance(subject, list) else [subject]
-        steps = []
-        for op in _trees(splat):
-            if op.data == "get_attr":
-                steps.append(("attr", _token_text(_trees(op)[0])))
-            elif op.data == "short_index":
-                steps.append(("index_lit", int(op.children[-1])))
-            else:
-                steps.append(("index", _trees(op)[0]))
+        steps = [_step_of(op) for op in _trees(splat)]
         result = []
         for item in items:
             value, text = item, "each item"
