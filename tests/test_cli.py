@@ -16,15 +16,17 @@ BIN = Path(sys.executable).parent
 
 def test_serve_then_env_then_aws_cli(tmp_path):
     port = free_port()
+    runtime = tmp_path / "runtime"
     server = subprocess.Popen(
         [sys.executable, "-m", "lambdalab", "serve", "--port", str(port)],
         stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        stderr=subprocess.PIPE,
         text=True,
+        env=dict(os.environ, LAMBDALAB_RUNTIME_DIR=str(runtime)),
     )
     try:
         endpoint = f"http://127.0.0.1:{port}"
-        env = dict(os.environ, AWS_ENDPOINT_URL=endpoint)
+        env = dict(os.environ, LAMBDALAB_RUNTIME_DIR=str(runtime))
         for _ in range(100):
             out = subprocess.run(
                 [sys.executable, "-m", "lambdalab", "env"], env=env, capture_output=True, text=True
@@ -39,6 +41,11 @@ def test_serve_then_env_then_aws_cli(tmp_path):
             exported[name] = shlex.split(value)[0]
         assert exported["AWS_ENDPOINT_URL"] == endpoint
         assert exported["AWS_DEFAULT_REGION"] == "ap-northeast-1"
+        assert exported["LAMBDALAB_ATTACH"] == "1"
+        # The keys came from a file only this user can read, not from an HTTP endpoint.
+        (connection,) = runtime.glob("lab-*.json")
+        assert oct(connection.stat().st_mode & 0o777) == "0o600"
+        assert oct(runtime.stat().st_mode & 0o777) == "0o700"
         shell_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         shell_env.update(exported)
         (tmp_path / "sample.txt").write_text("Sample content\n")
@@ -63,13 +70,17 @@ def test_serve_then_env_then_aws_cli(tmp_path):
         assert "sample.txt" in listing
     finally:
         server.terminate()
-        output, _ = server.communicate(timeout=20)
-    assert f"export AWS_ENDPOINT_URL=http://127.0.0.1:{port}" in output
-    assert "Traceback" not in output
+        output, notes = server.communicate(timeout=20)
+    assert output == ""  # every note goes to stderr
+    assert f"serving a local AWS cloud on http://127.0.0.1:{port}" in notes
+    assert 'eval "$(lambdalab env)"' in notes
+    assert exported["AWS_SECRET_ACCESS_KEY"] not in notes
+    assert "Traceback" not in notes
+    assert not list(runtime.glob("lab-*.json"))  # removed when the lab stops
 
 
-def test_env_without_a_lab_says_what_to_do():
-    env = dict(os.environ, AWS_ENDPOINT_URL=f"http://127.0.0.1:{free_port()}")
+def test_env_without_a_lab_says_what_to_do(tmp_path):
+    env = dict(os.environ, LAMBDALAB_RUNTIME_DIR=str(tmp_path))
     out = subprocess.run(
         [sys.executable, "-m", "lambdalab", "env"], env=env, capture_output=True, text=True
     )

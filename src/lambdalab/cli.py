@@ -10,7 +10,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from lambdalab.cloud import attach, fetch_status
+from lambdalab.served import ServedLabError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument(
         "--endpoint",
         default=None,
-        help="lab endpoint (default: $AWS_ENDPOINT_URL or http://127.0.0.1:4566)",
+        help="lab endpoint (default: your only served lab, else http://127.0.0.1:4566)",
     )
 
     t = sub.add_parser("tf", help="run terraform against the lab: lambdalab tf -- apply …")
@@ -79,6 +79,7 @@ def _export_lines(env: dict[str, str]) -> str:
 
 def _serve(args: argparse.Namespace) -> int:
     import lambdalab
+    from lambdalab import served
 
     try:
         lab = lambdalab.start(
@@ -86,14 +87,18 @@ def _serve(args: argparse.Namespace) -> int:
             host=args.host,
             port=args.port,
             duplicate_delivery=args.duplicate_delivery,
+            attach=False,
         )
-    except (ValueError, OSError) as exc:
+        connection_file = served.publish(lab.connection_info())
+    except (ValueError, OSError, ServedLabError) as exc:
         print(f"lambdalab serve: {exc}", file=sys.stderr)
         return 2
-    print(f"lambdalab is serving a local AWS cloud on {lab.endpoint_url} (clock: {args.clock}).")
-    print('Paste these lines into another terminal (or run: eval "$(lambdalab env)"):\n')
-    print(_export_lines(lab.env()))
-    print("\nPress Ctrl-C to stop.", flush=True)
+    note = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
+    note(f"lambdalab is serving a local AWS cloud on {lab.endpoint_url} (clock: {args.clock}).")
+    note(f"Its keys are in {connection_file} (readable by you only).")
+    note('In another terminal run:  eval "$(lambdalab env)"')
+    note("In a notebook:            lab = lambdalab.start(attach=True)")
+    note("Press Ctrl-C to stop.")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -101,28 +106,23 @@ def _serve(args: argparse.Namespace) -> int:
             pass
     except KeyboardInterrupt:
         pass
+    connection_file.unlink(missing_ok=True)
     lab.stop()
-    print("lambdalab stopped.")
+    note("lambdalab stopped.")
     return 0
 
 
 def _env(args: argparse.Namespace) -> int:
-    endpoint = args.endpoint or os.environ.get("AWS_ENDPOINT_URL") or "http://127.0.0.1:4566"
+    from lambdalab.attached import AttachedLab
+    from lambdalab.cloud import ATTACH_ENV
+
     try:
-        status = fetch_status(endpoint)
-    except (OSError, ValueError):
-        print(
-            f"lambdalab env: no lab answers at {endpoint}.\n"
-            "Start one in another terminal with `lambdalab serve`, then run this again.",
-            file=sys.stderr,
-        )
+        lab = AttachedLab.find(args.endpoint)
+    except ServedLabError as exc:
+        print(f"lambdalab env: {exc}", file=sys.stderr)
         return 1
-    if not status.get("env"):
-        print(
-            f"lambdalab env: the lab at {endpoint} is still starting; try again.", file=sys.stderr
-        )
-        return 1
-    print(_export_lines(status["env"]))
+    env = dict(lab.env(), **{ATTACH_ENV: "1", "LAMBDALAB_ENDPOINT": lab.endpoint_url})
+    print(_export_lines(env))
     return 0
 
 
@@ -130,14 +130,12 @@ def _tf(args: argparse.Namespace) -> int:
     tf_args = list(args.args)
     if tf_args and tf_args[0] == "--":
         tf_args = tf_args[1:]
+    from lambdalab.attached import AttachedLab
+
     try:
-        lab = attach()
-    except (OSError, ValueError):
-        print(
-            "lambdalab tf: no lab is running. Start one with `lambdalab serve` in another "
-            'terminal and run `eval "$(lambdalab env)"` here first.',
-            file=sys.stderr,
-        )
+        lab = AttachedLab.find(os.environ.get("LAMBDALAB_ENDPOINT"))
+    except ServedLabError as exc:
+        print(f"lambdalab tf: {exc}", file=sys.stderr)
         return 1
     return lab.terraform(*tf_args, chdir=args.chdir, engine=args.engine)  # -chdir= kept in args
 

@@ -19,52 +19,51 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from lambdalab import iam
+from lambdalab import awsenv, iam
 from lambdalab.clock import Clock
 from lambdalab.server import ALLOWED_HOSTS as LOOPBACK_HOSTS
 
 DEFAULT_REGION = "ap-northeast-1"  # the article's region
 ACCOUNT_ID = "123456789012"  # moto's default account
-
-# Variables that could send a request somewhere else (a real profile, a real token).
-_SCRUBBED = (
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_ROLE_ARN",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-)
+ATTACH_ENV = "LAMBDALAB_ATTACH"  # "1": start() uses this user's served lab (`lambdalab env`)
 
 _lock = threading.RLock()
-_current: Lab | None = None
+_current: Any = None  # the Lab of this process, or the AttachedLab it uses
 
 
 def start(
     *,
-    clock: str = "fast",
+    clock: str | None = None,
     host: str = "127.0.0.1",
     port: int = 0,
     region: str = DEFAULT_REGION,
     duplicate_delivery: float = 0.0,
     max_environments: int = 10,
-) -> Lab:
+    attach: bool | None = None,
+) -> Any:
     """Start the local cloud in this process, or return the one already running.
 
-    ``clock="fast"`` fast-forwards AWS's waits (retries, back-off); ``"real"`` keeps wall time.
-    ``duplicate_delivery`` (0–1) delivers that share of async events twice, to make
-    at-least-once delivery visible. Calling ``start()`` again is harmless: it returns the
+    ``clock="fast"`` (the default) fast-forwards AWS's waits (retries, back-off); ``"real"``
+    keeps wall time. ``duplicate_delivery`` (0–1) delivers that share of async events twice, to
+    make at-least-once delivery visible. Calling ``start()`` again is harmless: it returns the
     running lab and applies ``duplicate_delivery``.
+
+    ``attach=True`` (or ``LAMBDALAB_ATTACH=1`` in the environment, which ``lambdalab env``
+    exports) uses the lab that ``lambdalab serve`` runs for this user instead, so a notebook
+    and a terminal share one cloud.
     """
     global _current
+    if attach is None:
+        attach = os.environ.get(ATTACH_ENV) == "1"
     with _lock:
         if _current is not None and _current.running:
             _current.set_duplicate_delivery(duplicate_delivery)
             return _current
+        if attach:
+            _current = _attach(clock, duplicate_delivery)
+            return _current
         lab = Lab(
-            clock=Clock(clock),
+            clock=Clock(clock or "fast"),
             host=host,
             port=port,
             region=region,
@@ -76,9 +75,69 @@ def start(
         return lab
 
 
-def current() -> Lab | None:
-    """The lab running in this process, if any."""
+def _attach(clock: str | None, duplicate_delivery: float) -> Any:
+    from lambdalab.attached import AttachedLab
+
+    lab = AttachedLab.find(os.environ.get("LAMBDALAB_ENDPOINT"))
+    if clock is not None and clock != lab.clock_mode:
+        raise ValueError(
+            f"the served lab at {lab.endpoint_url} runs clock={lab.clock_mode!r}, not {clock!r}: "
+            f"restart it with `lambdalab serve --clock {clock}`, or call start(attach=True) "
+            "without a clock."
+        )
+    lab.export_env()
+    lab.set_duplicate_delivery(duplicate_delivery)
+    return lab
+
+
+def current() -> Any:
+    """The lab this process uses (its own, or the served one it attached to), if any."""
     return _current if _current is not None and _current.running else None
+
+
+def lab_env(endpoint_url: str, credentials: iam.Credentials, region: str) -> dict[str, str]:
+    """The environment variables that point a process at a lab, and at nothing else."""
+    return {
+        "AWS_ENDPOINT_URL": endpoint_url,
+        "AWS_ACCESS_KEY_ID": credentials.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": credentials.secret_access_key,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_REGION": region,
+        # No real config/credentials files: nothing can redirect a call to real AWS.
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true",
+        # A proxy from the learner's shell must never carry the lab's traffic off the machine.
+        "NO_PROXY": awsenv.no_proxy(os.environ),
+        "no_proxy": awsenv.no_proxy(os.environ),
+    }
+
+
+def export_env(env: dict[str, str], saved: dict[str, str | None]) -> None:
+    """Set ``env`` in this process, removing every variable that could steer AWS tools away
+    (``awsenv.REDIRECTING``); ``saved`` keeps what was there for :func:`restore_env`."""
+    for name in [n for n in os.environ if awsenv.is_redirecting(n)]:
+        saved.setdefault(name, os.environ.get(name))
+        os.environ.pop(name, None)
+    for name, value in env.items():
+        saved.setdefault(name, os.environ.get(name))
+        os.environ[name] = value
+    # `!aws …` and `!lambdalab …` in a notebook run this environment's commands even when
+    # JupyterLab was started without activating the virtual environment.
+    bin_dir = os.path.dirname(sys.executable)
+    path = os.environ.get("PATH", "")
+    if bin_dir not in path.split(os.pathsep):
+        saved.setdefault("PATH", path)
+        os.environ["PATH"] = bin_dir + os.pathsep + path
+
+
+def restore_env(saved: dict[str, str | None]) -> None:
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    saved.clear()
 
 
 class Lab:
@@ -131,7 +190,14 @@ class Lab:
             iam.new_admin_key_id(self.account_id), self.credentials.secret_access_key
         )
         self.server_log = self._state_dir / "server-errors.log"
-        self._server = LabServer(self._host, self._port, self.status, self.server_log)
+        self._server = LabServer(
+            self._host,
+            self._port,
+            self.status,
+            self.server_log,
+            api=self.api,
+            admin_key_id=lambda: self.credentials.access_key_id,
+        )
         self._server.start()
         try:
             self.endpoint_url = f"http://{self._host}:{self._server.port}"
@@ -156,40 +222,13 @@ class Lab:
 
     def env(self) -> dict[str, str]:
         """The environment variables that point a process at this lab."""
-        return {
-            "AWS_ENDPOINT_URL": self.endpoint_url,
-            "AWS_ACCESS_KEY_ID": self.credentials.access_key_id,
-            "AWS_SECRET_ACCESS_KEY": self.credentials.secret_access_key,
-            "AWS_DEFAULT_REGION": self.region,
-            "AWS_REGION": self.region,
-            # No real config/credentials files: nothing can redirect a call to real AWS.
-            "AWS_CONFIG_FILE": os.devnull,
-            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-            "AWS_EC2_METADATA_DISABLED": "true",
-        }
+        return lab_env(self.endpoint_url, self.credentials, self.region)
 
     def _export_env(self) -> None:
-        for name in _SCRUBBED:
-            self._saved_env.setdefault(name, os.environ.get(name))
-            os.environ.pop(name, None)
-        for name, value in self.env().items():
-            self._saved_env.setdefault(name, os.environ.get(name))
-            os.environ[name] = value
-        # `!aws …` and `!lambdalab …` in a notebook run this environment's commands even when
-        # JupyterLab was started without activating the virtual environment.
-        bin_dir = os.path.dirname(sys.executable)
-        path = os.environ.get("PATH", "")
-        if bin_dir not in path.split(os.pathsep):
-            self._saved_env.setdefault("PATH", path)
-            os.environ["PATH"] = bin_dir + os.pathsep + path
+        export_env(self.env(), self._saved_env)
 
     def _restore_env(self) -> None:
-        for name, value in self._saved_env.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        self._saved_env.clear()
+        restore_env(self._saved_env)
 
     def stop(self) -> None:
         """Stop environments, the engine and the server; restore the environment variables."""
@@ -258,7 +297,7 @@ class Lab:
         return self._dataplane.invocations(function_name)
 
     def status(self) -> dict[str, Any]:
-        """What ``/_lambdalab/status`` serves."""
+        """What ``/_lambdalab/status`` serves to anyone on this machine: no credential, ever."""
         pending = self._dataplane.pending() if self._dataplane is not None else []
         return {
             "now": self.clock.time(),
@@ -266,13 +305,43 @@ class Lab:
             "region": self.region,
             "endpoint_url": getattr(self, "endpoint_url", None),
             "pending": pending,
-            "env": self.env() if self.running else {},
         }
+
+    def connection_info(self) -> dict[str, Any]:
+        """What a served lab writes to its private connection file (:mod:`lambdalab.served`)."""
+        return {
+            "endpoint_url": self.endpoint_url,
+            "region": self.region,
+            "account_id": self.account_id,
+            "clock": self.clock.mode,
+            "pid": os.getpid(),
+            "access_key_id": self.credentials.access_key_id,
+            "secret_access_key": self.credentials.secret_access_key,
+            "server_log": str(self.server_log),
+        }
+
+    def api(self, operation: str, arguments: dict[str, Any]) -> Any:
+        """The lab-only helpers, for a notebook attached to this served lab (signed requests
+        from the learner's key only, see :mod:`lambdalab.gate`). KeyError: no such operation."""
+        if operation == "wait_idle":
+            return self.wait_idle(float(arguments.get("timeout", 60.0)))
+        if operation == "invocations":
+            from dataclasses import asdict
+
+            rows = self.invocations(str(arguments["function_name"]))
+            return [
+                {**asdict(r), "start": r.start.isoformat(), "end": r.end.isoformat()} for r in rows
+            ]
+        if operation == "reset":
+            return self.reset()
+        if operation == "set_duplicate_delivery":
+            return self.set_duplicate_delivery(float(arguments["probability"]))
+        raise KeyError(operation)
 
     @property
     def logs(self) -> Any:
         """``lab.logs.tail(group, since=…, format=…)`` — ``aws logs tail`` against the lab."""
-        return _LabLogs(self)
+        return LabLogs(self)
 
     def terraform(
         self, *args: str, chdir: str | os.PathLike[str] = ".", engine: str = "auto"
@@ -287,8 +356,10 @@ class Lab:
         return f"<Lab {state} {getattr(self, 'endpoint_url', '?')} region={self.region}>"
 
 
-class _LabLogs:
-    def __init__(self, lab: Lab) -> None:
+class LabLogs:
+    """``lab.logs.tail(group, …)`` for a lab of this process or an attached one."""
+
+    def __init__(self, lab: Any) -> None:
         self._lab = lab
 
     def tail(self, log_group: str, **kwargs: Any) -> int:
@@ -297,31 +368,6 @@ class _LabLogs:
         kwargs.setdefault("client", self._lab.client("logs"))
         kwargs.setdefault("now", self._lab.now)
         return logs.tail(log_group, **kwargs)
-
-
-class RemoteLab:
-    """A lab running in another process (``lambdalab serve``), reached through its endpoint.
-
-    Offers what command-line tools need: endpoint, region, credentials, clients, the
-    simulated clock and terraform.
-    """
-
-    def __init__(self, endpoint_url: str, status: dict[str, Any]) -> None:
-        env = status.get("env") or {}
-        self.endpoint_url = endpoint_url
-        self.region = status.get("region", DEFAULT_REGION)
-        self.account_id = ACCOUNT_ID
-        self.credentials = iam.Credentials(
-            env.get("AWS_ACCESS_KEY_ID", ""), env.get("AWS_SECRET_ACCESS_KEY", "")
-        )
-
-    client = Lab.client
-    terraform = Lab.terraform
-
-    def now(self) -> datetime:
-        from datetime import UTC
-
-        return datetime.fromtimestamp(fetch_status(self.endpoint_url)["now"], tz=UTC)
 
 
 def fetch_status(endpoint_url: str, timeout: float = 3.0) -> dict[str, Any]:
@@ -333,9 +379,3 @@ def fetch_status(endpoint_url: str, timeout: float = 3.0) -> dict[str, Any]:
 
     with urllib.request.urlopen(endpoint_url.rstrip("/") + STATUS_PATH, timeout=timeout) as r:
         return json.load(r)
-
-
-def attach(endpoint_url: str | None = None) -> RemoteLab:
-    """The lab serving at ``endpoint_url`` (default ``$AWS_ENDPOINT_URL``, then port 4566)."""
-    endpoint_url = endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or "http://127.0.0.1:4566"
-    return RemoteLab(endpoint_url, fetch_status(endpoint_url))

@@ -159,3 +159,80 @@ def policy_fingerprint(account_id: str, role_arn: str) -> tuple:
         )
     )
     return (inline, attached)
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    """An access key the lab issued: an IAM user's key or an STS session of a role."""
+
+    access_key_id: str
+    secret_access_key: str
+    session_token: str | None  # set for STS sessions: requests must carry it
+    active: bool = True
+
+
+def find_key(access_key_id: str) -> IssuedKey | None:
+    """The secret behind ``access_key_id`` if the lab issued it (any account), else None.
+
+    The lab's front door verifies every signature with it (``lambdalab.gate``); a key no user
+    or session holds is a foreign key, whatever it looks like.
+    """
+    from moto.iam.models import iam_backends
+    from moto.sts.models import sts_backends
+
+    for account in list(iam_backends.values()):
+        for backend in list(account.values()):
+            for user in list(backend.users.values()):
+                for key in list(user.access_keys):
+                    if key.access_key_id == access_key_id:
+                        return IssuedKey(
+                            access_key_id, key.secret_access_key, None, key.status == "Active"
+                        )
+    for account in list(sts_backends.values()):
+        for backend in list(account.values()):
+            for session in list(backend.assumed_roles):
+                if session.access_key_id == access_key_id:
+                    return IssuedKey(
+                        access_key_id, session.secret_access_key, session.session_token
+                    )
+    return None
+
+
+def _is_public(principal: object) -> bool:
+    if principal == "*":
+        return True
+    if isinstance(principal, dict):
+        value = principal.get("AWS")
+        values = [value] if isinstance(value, str) else (value or [])
+        return "*" in values
+    return False
+
+
+def public_allows(policy_document: str | bytes | None, action: str, resource: str) -> bool:
+    """Does a bucket policy grant ``action`` on ``resource`` to anyone (``"Principal": "*"``)?
+
+    AWS allows an anonymous S3 request only through such a statement, and an explicit public
+    Deny wins (https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html).
+    Statements naming other principals do not apply to an anonymous caller.
+    """
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+
+    if not policy_document:
+        return False
+    try:
+        doc = json.loads(policy_document)
+    except ValueError:
+        return False
+    statements = doc.get("Statement", [])
+    statements = [statements] if isinstance(statements, dict) else statements
+    public = [
+        {k: v for k, v in st.items() if k != "Principal"}
+        for st in statements
+        if isinstance(st, dict) and _is_public(st.get("Principal"))
+    ]
+    if not public:
+        return False
+    result = IAMPolicy(
+        json.dumps({"Version": "2012-10-17", "Statement": public})
+    ).is_action_permitted(action, resource)
+    return result == PermissionResult.PERMITTED

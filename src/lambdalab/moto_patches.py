@@ -119,13 +119,11 @@ def check() -> None:
         (s3n, "_send_sns_message"),
         (s3m.S3Backend, "put_bucket_notification_configuration"),
         (logm.LogStream, "put_log_events"),
-        (access_control.IAMRequestBase, "_create_aws_request"),
         (backends, "list_of_moto_modules"),
         (iamm, "get_account_id_from"),
         (ActionAuthenticatorMixin, "_authenticate_and_authorize_action"),
         (ActionAuthenticatorMixin, "PUBLIC_OPERATIONS"),
-        (access_control.IAMRequestBase, "_create_headers_for_aws_request"),
-        (access_control.IAMRequestBase, "_get_string_between"),
+        (access_control.IAMRequestBase, "check_action_permitted"),
         (lm.LambdaBackend, "get_function"),
     ]
     missing = [f"{owner.__name__}.{name}" for owner, name in required if not hasattr(owner, name)]
@@ -172,9 +170,7 @@ def apply() -> None:
 
     from moto import backends
     from moto.core.authorization import ActionAuthenticatorMixin
-    from moto.iam import access_control
 
-    access_control.IAMRequestBase._create_aws_request = _aws_request_with_raw_body
     ActionAuthenticatorMixin._authenticate_and_authorize_action = _authorize_lab_requests(
         ActionAuthenticatorMixin._authenticate_and_authorize_action
     )
@@ -224,21 +220,31 @@ def _authorize_lab_requests(original: Any) -> Any:
     """Enforce IAM on requests served by the lab, and leave any other moto use alone.
 
     moto switches enforcement on for the whole process (``INITIAL_NO_AUTH_ACTION_COUNT``), which
-    would break a learner's own ``mock_aws`` tests in the same kernel. This is moto's enforcing
-    branch, taken only for the lab's own HTTP requests.
+    would break a learner's own ``mock_aws`` tests in the same kernel. The lab's gate
+    (:mod:`lambdalab.gate`) has already authenticated the request (signature, key, session
+    token), so only authorisation is left: the signer's policies, or, for an anonymous S3
+    request, a bucket policy that makes the resource public.
     """
     from urllib.parse import urlparse
 
     from moto.core.authorization import ActionAuthenticatorMixin
 
-    from lambdalab.server import serving_lab_request
+    from lambdalab.server import current_admission
 
     @functools.wraps(original)
     def authenticate(self: Any, iam_request_cls: type, resource: str = "*") -> None:
-        if not serving_lab_request():
+        admission = current_admission()
+        if admission is None:
             return original(self, iam_request_cls, resource)
         if self.headers.get("X-Amz-Target") in ActionAuthenticatorMixin.PUBLIC_OPERATIONS:
             return None
+        if admission.access_key_id is None:
+            return _authorize_anonymous(self, resource, admission.service)
+        headers = dict(self.headers)
+        if admission.presigned:  # moto reads the signer from the header a presigned URL lacks
+            headers["Authorization"] = f"AWS4-HMAC-SHA256 Credential={admission.credential}"
+            if admission.session_token:
+                headers["X-Amz-Security-Token"] = admission.session_token
         path = self.raw_path
         query = urlparse(self.uri).query
         if query:
@@ -249,39 +255,57 @@ def _authorize_lab_requests(original: Any) -> Any:
             path=path,
             data=self.data,
             body=self.raw_body,
-            headers=self.headers,
+            headers=headers,
             action=self._get_action(),
         )
-        iam_request.check_signature()
-        iam_request.check_action_permitted(resource)
+        try:
+            iam_request.check_action_permitted(resource)
+        except (TypeError, KeyError, AttributeError):
+            # moto's evaluator trips over some policies (a trust policy naming only a service
+            # principal, when a user assumes the role); AWS's answer there is AccessDenied.
+            _refuse(admission.service, "access_denied", self.method)
         return None
 
     return authenticate
 
 
-def _aws_request_with_raw_body(self: Any) -> Any:
-    """Recompute SigV4 over the body that was really sent.
+def _refuse(service: Any, failure: str, method: str) -> None:
+    """Answer with one of the gate's AWS-shaped refusals from inside moto.
 
-    moto signs ``self._body or self._data``. For a bodiless REST request (Lambda's GetFunction,
-    ListFunctions?MaxItems=…) ``_data`` holds the query parameters — or the request *headers*
-    when there are none — so moto signs those instead of the empty body and every such call
-    fails with SignatureDoesNotMatch once IAM is enforced. Form-encoded bodies (IAM, STS, SQS
-    query APIs) are consumed by the form parser, so their parsed fields must still be used.
+    moto's query/JSON dispatch turns an ``HTTPException`` into (description, code); Flask, for
+    S3, sends its ``response`` as is — this one serves both.
     """
-    from botocore.awsrequest import AWSRequest
+    from werkzeug.exceptions import HTTPException
+    from werkzeug.wrappers import Response
 
-    signed = self._get_string_between("SignedHeaders=", ",", self._headers["Authorization"])
-    headers = self._create_headers_for_aws_request(signed.split(";"), self._headers)
-    content_type = next((v for k, v in self._headers.items() if k.lower() == "content-type"), "")
-    if self._body:
-        body = self._body
-    elif "x-www-form-urlencoded" in content_type:
-        body = self._data  # the form parser consumed the raw body; its fields sign the same
-    else:
-        body = b""  # GET/DELETE (query string already in the URL) or an empty body
-    request = AWSRequest(method=self._method, url=self._path, data=body, headers=headers)
-    request.context["timestamp"] = headers["X-Amz-Date"]
-    return request
+    from lambdalab import gate
+
+    refused = gate.refusal(service, failure, method)
+    error = HTTPException(
+        description=refused.body.decode(),
+        response=Response(refused.body, status=refused.status, headers=refused.headers),
+    )
+    error.code = refused.status
+    raise error
+
+
+def _authorize_anonymous(response: Any, resource: str, service: Any) -> None:
+    """An unsigned S3 request succeeds only where the bucket policy makes it public.
+
+    The refusal is raised past moto's S3 error serialiser, which would send an empty body for
+    object operations (GetObject's output shape is a blob).
+    """
+    from moto.s3.models import s3_backends
+
+    from lambdalab import iam
+
+    bucket_name = resource.split(":::", 1)[-1].split("/", 1)[0]
+    action = f"s3:{response._get_action()}"
+    bucket = s3_backends[response.current_account]["aws"].buckets.get(bucket_name)
+    block = getattr(bucket, "public_access_block", None)
+    restricted = block is not None and str(block.restrict_public_buckets).lower() == "true"
+    if bucket is None or restricted or not iam.public_allows(bucket.policy, action, resource):
+        _refuse(service, "access_denied", response.method)
 
 
 def _sns_resource(self: Any) -> str:

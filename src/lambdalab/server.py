@@ -1,7 +1,11 @@
-"""The HTTP front door of the lab: moto's WSGI app on 127.0.0.1, quiet, plus two seams.
+"""The HTTP front door of the lab: moto's WSGI app on 127.0.0.1, quiet, behind the gate.
 
-* ``/_lambdalab/status`` answers JSON about the lab (simulated ``now``, region, what is pending)
-  so out-of-process tools (``lambdalab logs tail``, ``lambdalab env``) use the lab's clock.
+* Every request passes :mod:`lambdalab.gate` first (no web pages, no moto admin API, SigV4
+  authentication as AWS does it); answers never carry CORS headers.
+* ``/_lambdalab/status`` answers JSON about the lab (simulated ``now``, region, what is pending,
+  never a credential) so out-of-process tools (``lambdalab logs tail``) use the lab's clock.
+* ``/_lambdalab/api/<operation>``, signed with the learner's lab key, serves the lab-only
+  helpers (``wait_idle``, ``invocations``, ``reset``…) to a notebook attached to a served lab.
 * The request being served is remembered per thread (:func:`current_request_headers`), so code
   that moto calls synchronously (S3 notifications) can read headers such as ``X-Amzn-Trace-Id``
   — that is how a Lambda → S3 → Lambda loop is counted, as AWS does with its trace header.
@@ -9,6 +13,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import threading
@@ -40,42 +45,127 @@ def current_query_param(name: str) -> str | None:
 
 def current_request_headers() -> dict[str, str]:
     """Headers of the HTTP request this thread is serving (empty outside a request)."""
+    from lambdalab.gate import request_headers
+
     environ = getattr(_local, "environ", None)
-    if not environ:
-        return {}
-    headers = {}
-    for key, value in environ.items():
-        if key.startswith("HTTP_"):
-            headers[key[5:].replace("_", "-").title()] = value
-    return headers
+    return request_headers(environ) if environ else {}
+
+
+def current_admission() -> Any:
+    """Who sent the request this thread is serving (``gate.Admitted``), None outside one."""
+    from lambdalab.gate import ENVIRON_KEY
+
+    environ = getattr(_local, "environ", None) or {}
+    return environ.get(ENVIRON_KEY)
 
 
 class LabApp:
-    """WSGI middleware around moto's dispatcher."""
+    """WSGI middleware around moto's dispatcher: the gate first, then moto or the lab's API."""
 
-    def __init__(self, moto_app: Any, status: Callable[[], dict[str, Any]]) -> None:
+    def __init__(
+        self,
+        moto_app: Any,
+        status: Callable[[], dict[str, Any]],
+        api: Callable[[str, dict[str, Any]], Any] | None = None,
+        admin_key_id: Callable[[], str] = lambda: "",
+    ) -> None:
         self.moto_app = moto_app
         self.status = status
+        self.api = api
+        self.admin_key_id = admin_key_id
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Any:
+        from lambdalab import gate, iam, wire
+
+        def respond(status: int, headers: list[tuple[str, str]], body: bytes) -> list[bytes]:
+            start_response(f"{status} {HTTP_REASONS.get(status, 'Error')}", headers)
+            return [body]
+
         host = environ.get("HTTP_HOST", "").rsplit(":", 1)[0]
         if host not in ALLOWED_HOSTS:
             # Only clients on this machine that name it as such: a web page that rebinds its
             # own DNS name to 127.0.0.1 cannot read the lab's keys or call its APIs.
-            body = b"lambdalab answers only to 127.0.0.1 and localhost\n"
-            start_response("403 Forbidden", [("Content-Length", str(len(body)))])
-            return [body]
-        if environ.get("PATH_INFO") == STATUS_PATH:
-            body = json.dumps(self.status()).encode()
-            start_response(
-                "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+            service = wire.identify(gate.request_headers(environ), "", "", b"")
+            return respond(
+                *wire.error_response(
+                    service,
+                    "access_denied",
+                    message="lambdalab answers only to 127.0.0.1 and localhost",
+                    method=environ.get("REQUEST_METHOD", "GET"),
+                )
             )
-            return [body]
+        if environ.get("PATH_INFO") == STATUS_PATH:
+            return respond(200, *_json(self.status()))
+        body = environ["wsgi.input"].read()
+        environ["wsgi.input"] = io.BytesIO(body)
+        verdict = gate.screen(
+            environ, body, find_key=iam.find_key, admin_key_id=self.admin_key_id()
+        )
+        if isinstance(verdict, gate.Refused):
+            return respond(verdict.status, verdict.headers, verdict.body)
+        environ[gate.ENVIRON_KEY] = verdict
+        if environ.get("PATH_INFO", "").startswith(gate.LAB_API_PREFIX):
+            return respond(*self._call_api(environ["PATH_INFO"], body))
+
+        blank_refusal = []
+
+        def start_without_cors(status: str, headers: list, exc_info: Any = None) -> Any:
+            headers = gate.strip_cors(headers)
+            if status.startswith("403") and _blank(headers):
+                blank_refusal.append(status)  # answered below, in the service's own shape
+                return lambda data: None
+            return start_response(status, headers, exc_info)
+
         _local.environ = environ
         try:
-            return self.moto_app(environ, start_response)
+            result = self.moto_app(environ, start_without_cors)
         finally:
             _local.environ = None
+        if blank_refusal:
+            # moto answers some S3 denials (a bucket policy's Deny, a private object read
+            # anonymously) with an empty 403; AWS sends its AccessDenied document.
+            getattr(result, "close", lambda: None)()
+            method = environ.get("REQUEST_METHOD", "GET")
+            refused = gate.refusal(verdict.service, "access_denied", method)
+            return respond(refused.status, refused.headers, refused.body)
+        return result
+
+    def _call_api(self, path: str, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
+        """The lab's own operations for an attached notebook (``lambdalab.start(attach=True)``)."""
+        from lambdalab import gate
+
+        operation = path[len(gate.LAB_API_PREFIX) :]
+        if self.api is None:
+            return _unknown_operation(operation)
+        try:
+            arguments = json.loads(body or b"{}")
+            result = self.api(operation, arguments)
+        except KeyError:
+            return _unknown_operation(operation)
+        except Exception as exc:  # the caller re-raises it by name (TimeoutError, ValueError…)
+            status, headers, payload = _json({"__type": type(exc).__name__, "message": str(exc)})
+            return 400, headers, payload
+        return 200, *_json({"result": result})
+
+
+def _unknown_operation(operation: str) -> tuple[int, list[tuple[str, str]], bytes]:
+    from lambdalab import gate
+
+    refused = gate.not_found(f"The lab has no operation {operation!r}.")
+    return refused.status, refused.headers, refused.body
+
+
+def _blank(headers: list[tuple[str, str]]) -> bool:
+    length = next((v for k, v in headers if k.lower() == "content-length"), "0")
+    return length == "0"
+
+
+def _json(value: Any) -> tuple[list[tuple[str, str]], bytes]:
+    body = json.dumps(value, default=str).encode()
+    return [("Content-Type", "application/json"), ("Content-Length", str(len(body)))], body
+
+
+HTTP_REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found"}
 
 
 class LabServer:
@@ -87,6 +177,9 @@ class LabServer:
         port: int,
         status: Callable[[], dict[str, Any]],
         error_log: Path | None = None,
+        *,
+        api: Callable[[str, dict[str, Any]], Any] | None = None,
+        admin_key_id: Callable[[], str] = lambda: "",
     ) -> None:
         from moto.moto_server.werkzeug_app import (
             DomainDispatcherApplication,
@@ -105,7 +198,7 @@ class LabServer:
             logger.setLevel(logging.ERROR if name == "werkzeug" else logging.WARNING)
             logger.propagate = False
             logger.addHandler(self._log_handler or logging.NullHandler())
-        app = LabApp(DomainDispatcherApplication(create_backend_app), status)
+        app = LabApp(DomainDispatcherApplication(create_backend_app), status, api, admin_key_id)
         self._server = make_server(
             host, port, app, threaded=True, request_handler=keep_alive(quiet(MotoRequestHandler))
         )

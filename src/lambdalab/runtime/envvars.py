@@ -7,8 +7,10 @@ function role's credentials as on AWS.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 
+from lambdalab import awsenv
 from lambdalab.model import FunctionSpec
 
 # Only what a process needs to start on the host; nothing that configures AWS SDKs.
@@ -31,7 +33,9 @@ def build(
     host_env: Mapping[str, str],
 ) -> dict[str, str]:
     env = {k: host_env[k] for k in _HOST_VARS if k in host_env}
-    env.update(spec.environment)
+    # The function's own variables, less any that would send the handler's SDK calls away
+    # from the lab (a per-service endpoint, a profile, a CA bundle: ``awsenv``).
+    env.update(awsenv.scrubbed(spec.environment))
     # Reserved variables win over the function's own, as on AWS.
     env.update(
         {
@@ -53,6 +57,9 @@ def build(
             "LAMBDA_TASK_ROOT": code_dir,
             "LAMBDA_RUNTIME_DIR": runtime_dir,
             "AWS_ENDPOINT_URL": endpoint_url,
+            # Lambda has no shared config or credentials files; the host's ~/.aws must not count.
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         }
     )
     keys = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")

@@ -30,6 +30,8 @@ from pathlib import Path
 import hcl2
 from hcl2 import SerializationOptions
 
+from lambdalab import awsenv
+
 OVERRIDE_NAME = "zz_lambdalab_override.tf"
 #: Endpoint keys of the aws provider 5.x for every service the course touches.
 SERVICES = ("cloudwatch", "events", "iam", "lambda", "logs", "s3", "sns", "sqs", "sts")
@@ -396,9 +398,8 @@ def run(
     cmd = [shutil.which("terraform") or "terraform", f"-chdir={chdir}", *args]
     lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="lambdalab-tf-") as tmp:
-        child = child_env(tmp, env)
-        for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN"):
-            child.pop(name, None)
+        child = awsenv.scrubbed(child_env(tmp, env))
+        child["NO_PROXY"] = child["no_proxy"] = awsenv.no_proxy(child)
         child.update(AWS_ACCESS_KEY_ID=access_key, AWS_SECRET_ACCESS_KEY=secret_key)
         with override_file(chdir, endpoint_url, region), _sigterm_as_exit():
             proc = subprocess.Popen(

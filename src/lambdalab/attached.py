@@ -1,0 +1,154 @@
+"""A lab served by another process of the same user (``lambdalab serve``), used from here.
+
+A workshop's natural set-up is ``aws logs tail --follow`` in a terminal while the notebook
+uploads: both must talk to one cloud. :class:`AttachedLab` offers the same interface as
+:class:`lambdalab.cloud.Lab` — boto3 clients, terraform, the lab's clock and its lab-only
+helpers (``wait_idle``, ``invocations``, ``reset``) — over the served lab's signed API
+(``/_lambdalab/api/…``, SigV4 with the learner's lab key from the private connection file).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from lambdalab import iam, served
+
+
+class AttachedLab:
+    """Handle on a lab that ``lambdalab serve`` runs (see :func:`lambdalab.start`)."""
+
+    attached = True
+
+    def __init__(self, info: dict[str, Any]) -> None:
+        self.endpoint_url: str = info["endpoint_url"]
+        self.region: str = info["region"]
+        self.account_id: str = info["account_id"]
+        self.clock_mode: str = info["clock"]
+        self.server_log = Path(info["server_log"]) if info.get("server_log") else None
+        self.credentials = iam.Credentials(info["access_key_id"], info["secret_access_key"])
+        self.running = True
+        self._saved_env: dict[str, str | None] = {}
+
+    @classmethod
+    def find(cls, endpoint_url: str | None = None) -> AttachedLab:
+        """This user's served lab at ``endpoint_url`` (or the only one); ServedLabError if none."""
+        return cls(served.find(endpoint_url))
+
+    # -- the same interface as Lab -------------------------------------------------------------
+
+    def env(self) -> dict[str, str]:
+        from lambdalab.cloud import lab_env
+
+        return lab_env(self.endpoint_url, self.credentials, self.region)
+
+    def client(self, service: str, **kwargs: Any) -> Any:
+        import boto3
+
+        kwargs.setdefault("region_name", self.region)
+        kwargs.setdefault("endpoint_url", self.endpoint_url)
+        kwargs.setdefault("aws_access_key_id", self.credentials.access_key_id)
+        kwargs.setdefault("aws_secret_access_key", self.credentials.secret_access_key)
+        return boto3.client(service, **kwargs)
+
+    def now(self) -> datetime:
+        from lambdalab.cloud import fetch_status
+
+        return datetime.fromtimestamp(fetch_status(self.endpoint_url)["now"], tz=UTC)
+
+    def status(self) -> dict[str, Any]:
+        from lambdalab.cloud import fetch_status
+
+        return fetch_status(self.endpoint_url)
+
+    def wait_idle(self, timeout: float = 60.0) -> None:
+        self.call("wait_idle", timeout=timeout, _wait=timeout)
+
+    def invocations(self, function_name: str) -> list[Any]:
+        from lambdalab.invoke.engine import Attempt
+
+        rows = self.call("invocations", function_name=function_name)
+        for row in rows:
+            row["start"] = datetime.fromisoformat(row["start"])
+            row["end"] = datetime.fromisoformat(row["end"])
+        return [Attempt(**row) for row in rows]
+
+    def reset(self) -> None:
+        self.call("reset")
+
+    def set_duplicate_delivery(self, probability: float) -> None:
+        self.call("set_duplicate_delivery", probability=probability)
+
+    def terraform(self, *args: str, chdir: str | os.PathLike[str] = ".", engine: str = "auto"):
+        from lambdalab.terraform.runner import run
+
+        return run(self, list(args), chdir=Path(chdir), engine=engine)
+
+    @property
+    def logs(self) -> Any:
+        from lambdalab.cloud import LabLogs
+
+        return LabLogs(self)
+
+    def export_env(self) -> None:
+        """Point this process (and the commands it starts) at the served lab."""
+        from lambdalab.cloud import export_env
+
+        export_env(self.env(), self._saved_env)
+
+    def stop(self) -> None:
+        """Detach: this process forgets the lab; the served lab keeps running."""
+        from lambdalab.cloud import restore_env
+
+        if self.running:
+            self.running = False
+            restore_env(self._saved_env)
+
+    def __repr__(self) -> str:
+        return f"<Lab attached {self.endpoint_url} region={self.region} clock={self.clock_mode}>"
+
+    # -- the signed API ------------------------------------------------------------------------
+
+    def call(self, operation: str, _wait: float = 0.0, **arguments: Any) -> Any:
+        """Run one of the served lab's operations; its exception comes back by name."""
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+
+        from lambdalab.gate import LAB_API_PREFIX, LAB_API_SERVICE
+
+        url = self.endpoint_url + LAB_API_PREFIX + operation
+        request = AWSRequest(
+            method="POST",
+            url=url,
+            data=json.dumps(arguments).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        creds = Credentials(self.credentials.access_key_id, self.credentials.secret_access_key)
+        SigV4Auth(creds, LAB_API_SERVICE, self.region).add_auth(request)
+        prepared = urllib.request.Request(
+            url, data=request.body, headers=dict(request.headers.items()), method="POST"
+        )
+        try:
+            with urllib.request.urlopen(prepared, timeout=_wait + 30) as response:
+                return json.load(response)["result"]
+        except urllib.error.HTTPError as err:
+            try:
+                body = json.load(err)
+            except ValueError:
+                body = {}
+            raise _exception(body, err.code) from None
+
+
+_EXCEPTIONS = {"TimeoutError": TimeoutError, "ValueError": ValueError, "KeyError": KeyError}
+
+
+def _exception(body: dict[str, Any], status: int) -> Exception:
+    kind = _EXCEPTIONS.get(body.get("__type", ""), RuntimeError)
+    message = body.get("message") or body.get("Message") or f"HTTP {status}"
+    return kind(message)
