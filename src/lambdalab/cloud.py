@@ -53,10 +53,18 @@ def start(
     and a terminal share one cloud.
     """
     global _current
+    explicit_attach = attach
     if attach is None:
         attach = os.environ.get(ATTACH_ENV) == "1"
     with _lock:
         if _current is not None and _current.running:
+            attached = getattr(_current, "attached", False)
+            if explicit_attach is not None and explicit_attach != attached:
+                raise ValueError(
+                    "this process already uses "
+                    + ("a served lab" if attached else "a lab of its own")
+                    + f" ({_current.endpoint_url}): call lab.stop() first, then start() again."
+                )
             _current.set_duplicate_delivery(duplicate_delivery)
             return _current
         if attach:

@@ -332,18 +332,28 @@ def usable(
         cfg = cli_config(env)
     except Exception as exc:  # noqa: BLE001
         return False, f"cannot read the terraform CLI config: {exc}".splitlines()[0]
-    online = cfg.direct and (registry_reachable() if network is None else network)
+    probed: list[bool] = []
+
+    def online() -> bool:
+        """Asked only when a mirror cannot serve a provider: nothing leaves the machine else."""
+        if not probed:
+            probed.append(cfg.direct and (registry_reachable() if network is None else network))
+        return probed[0]
+
     missing = []
     for source, constraint in sorted(reqs.items()):
         have = [v for m in cfg.mirrors for v in mirror_versions(m, source)]
-        if any(satisfies(v, constraint) for v in have) or (online and not have):
+        if any(satisfies(v, constraint) for v in have) or (not have and online()):
             continue
         want = f"{source} {constraint}" if constraint else source
         missing.append(want + (f" (mirror has {', '.join(sorted(set(have)))})" if have else ""))
     if missing:
         where = ", ".join(cfg.mirrors) or "no provider mirror found"
         return False, f"providers not installable from {where}: {'; '.join(missing)}"
-    how = ", ".join(cfg.mirrors + (["the registry"] if online else [])) or "the registry"
+    how = (
+        ", ".join(cfg.mirrors + (["the registry"] if probed and probed[0] else []))
+        or "the registry"
+    )
     return True, f"{binary} with providers from {how}"
 
 
