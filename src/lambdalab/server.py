@@ -94,8 +94,10 @@ class LabApp:
                     method=environ.get("REQUEST_METHOD", "GET"),
                 )
             )
-        if environ.get("PATH_INFO") == STATUS_PATH:
-            return respond(200, *_json(self.status()))
+        if environ.get("PATH_INFO") == STATUS_PATH and not gate.web_page_origin(
+            gate.request_headers(environ), environ.get("REQUEST_METHOD", "GET")
+        ):
+            return respond(200, *_json(self.status()))  # holds no secret; web pages still refused
         body = environ["wsgi.input"].read()
         environ["wsgi.input"] = io.BytesIO(body)
         verdict = gate.screen(
