@@ -24,7 +24,7 @@ import json
 import time
 import zipfile
 from importlib.metadata import version
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import unquote
 
 TESTED_MOTO = ((5, 2, 5), (5, 3, 0))  # [low, high)
@@ -118,6 +118,9 @@ def check() -> None:
         (s3n, "_send_sqs_message"),
         (s3n, "_send_sns_message"),
         (s3m.S3Backend, "put_bucket_notification_configuration"),
+        (s3m.S3Backend, "put_object"),
+        (s3m.S3Backend, "copy_object"),
+        (s3m.S3Backend, "create_multipart_upload"),
         (logm.LogStream, "put_log_events"),
         (backends, "list_of_moto_modules"),
         (iamm, "get_account_id_from"),
@@ -190,6 +193,11 @@ def apply() -> None:
     from moto.sns import models as snsm
 
     snsm.Subscription.publish = _wrap_sns_publish(snsm.Subscription.publish)
+    s3m.S3Backend.put_object = _key_length_checked(s3m.S3Backend.put_object, "key_name")
+    s3m.S3Backend.copy_object = _key_length_checked(s3m.S3Backend.copy_object, "dest_key_name")
+    s3m.S3Backend.create_multipart_upload = _key_length_checked(
+        s3m.S3Backend.create_multipart_upload, "key_name"
+    )
     s3m.S3Backend.put_bucket_notification_configuration = _wrap_put_notification(
         s3m.S3Backend.put_bucket_notification_configuration
     )
@@ -269,7 +277,7 @@ def _authorize_lab_requests(original: Any) -> Any:
     return authenticate
 
 
-def _refuse(service: Any, failure: str, method: str) -> None:
+def _refuse(service: Any, failure: str, method: str) -> NoReturn:
     """Answer with one of the gate's AWS-shaped refusals from inside moto.
 
     moto's query/JSON dispatch turns an ``HTTPException`` into (description, code); Flask, for
@@ -372,6 +380,8 @@ def _aws_errors_only(handler: Any) -> Any:
 
 
 def _invoke_response(self: Any) -> tuple[int, dict[str, str], bytes | str]:
+    from lambdalab import limits
+
     function_name = _function_name_from_path(self.path)
     qualifier = self._get_param("qualifier") or self.querystring.get("Qualifier", [None])[0]
     invocation_type = self.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
@@ -411,12 +421,16 @@ def _invoke_response(self: Any) -> tuple[int, dict[str, str], bytes | str]:
         "X-Amz-Executed-Version": str(fn.version),
         "x-amzn-RequestId": result.request_id,
     }
-    if result.function_error:
-        headers["X-Amz-Function-Error"] = result.function_error
+    payload = result.payload
+    function_error = result.function_error
+    if len(payload) > limits.SYNC_RESPONSE_LIMIT:
+        payload, function_error = limits.oversized_response(), "Unhandled"
+    if function_error:
+        headers["X-Amz-Function-Error"] = function_error
     if self.headers.get("X-Amz-Log-Type") == "Tail":
         tail = result.log_tail.encode()[-TAIL_BYTES:]
         headers["X-Amz-Log-Result"] = base64.b64encode(tail).decode()
-    return 200, headers, result.payload
+    return 200, headers, payload
 
 
 def _invoke_async_response(self: Any) -> tuple[int, dict[str, str], str]:
@@ -527,6 +541,10 @@ def _check_dead_letter(account_id: str, role_arn: str, dlc: dict[str, Any] | Non
 def _wrap_create_function(original: Any) -> Any:
     @functools.wraps(original)
     def create_function(self: Any, spec: dict[str, Any]) -> Any:
+        from lambdalab import limits
+
+        _aws(limits.check_function_name, spec.get("FunctionName"))
+        _aws(limits.check_configuration, spec, creating=True)
         if spec.get("PackageType", "Zip") == "Zip":
             _check_runtime(spec.get("Runtime"))
             _check_zip((spec.get("Code") or {}).get("ZipFile"))
@@ -601,6 +619,9 @@ def _wrap_get_configuration(original: Any) -> Any:
 def _wrap_update_configuration(original: Any) -> Any:
     @functools.wraps(original)
     def update_configuration(self: Any, config_updates: dict[str, Any]) -> dict[str, Any]:
+        from lambdalab import limits
+
+        _aws(limits.check_configuration, config_updates, creating=False)
         if "Runtime" in config_updates:
             _check_runtime(config_updates["Runtime"])
         if "Environment" in config_updates:
@@ -814,3 +835,21 @@ def _wrap_put_notification(original: Any) -> Any:
         return original(self, bucket_name, notification_config)
 
     return put_bucket_notification_configuration
+
+
+def _key_length_checked(original: Any, key_argument: str) -> Any:
+    """S3 refuses keys longer than 1,024 bytes (``KeyTooLongError``); moto stores them."""
+    import inspect
+
+    from lambdalab import limits, wire
+
+    position = list(inspect.signature(original).parameters).index(key_argument)
+
+    @functools.wraps(original)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        key = kwargs.get(key_argument, args[position] if len(args) > position else "")
+        if not limits.s3_key_fits(str(key)):
+            _refuse(wire.Service("s3", "s3"), "key_too_long", "PUT")
+        return original(*args, **kwargs)
+
+    return checked

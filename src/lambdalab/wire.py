@@ -115,6 +115,11 @@ FAILURES: dict[str, dict[str, tuple[str, str, int]]] = {
             403,
         ),
     },
+    "key_too_long": {
+        "s3": ("KeyTooLongError", "Your key is too long", 400),
+        "query": ("ValidationError", "Your key is too long", 400),
+        "json": ("ValidationException", "Your key is too long", 400),
+    },
     "access_denied": {
         "s3": ("AccessDenied", "Access Denied", 403),
         "query": ("AccessDenied", "Access Denied", 403),

@@ -15,9 +15,12 @@ import socket
 import threading
 from typing import Protocol
 
+from lambdalab.limits import oversized_response
+
 PREFIX = "/2018-06-01/runtime"
 _INVOCATION = re.compile(PREFIX + r"/invocation/([^/]+)/(response|error)$")
 MAX_BODY = 16 << 20
+OVERSIZED = oversized_response()
 
 
 class Work(Protocol):
@@ -67,12 +70,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            self._reply(413, b'{"errorType":"RequestEntityTooLarge"}')
-            self.close_connection = True
-            return
-        body = self.rfile.read(length)
         error_type = self.headers.get("Lambda-Runtime-Function-Error-Type")
+        if length > MAX_BODY:
+            # Far over Lambda's 6 MB: read and drop it, and report what AWS reports, so the
+            # caller sees Function.ResponseSizeTooLarge and the environment lives on.
+            remaining = length
+            while remaining > 0:
+                chunk = self.rfile.read(min(1 << 20, remaining))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+            body = OVERSIZED
+            error_type = "Function.ResponseSizeTooLarge"
+        else:
+            body = self.rfile.read(length)
         backend = self.server.backend  # type: ignore[attr-defined]
         if self.path == PREFIX + "/init/error":
             backend.post_init_error(body, error_type)
@@ -82,7 +93,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if not m:
             self._reply(404, b'{"errorType":"InvalidRequest"}')
             return
-        is_error = m.group(2) == "error"
+        is_error = m.group(2) == "error" or body is OVERSIZED
         if backend.post_result(m.group(1), body, (error_type or "") if is_error else None):
             self._reply(202, b'{"status":"OK"}')
         else:
