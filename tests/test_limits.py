@@ -182,3 +182,37 @@ def test_s3_keys_longer_than_1024_bytes_are_refused(lab):
     assert code == "KeyTooLongError"
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket="keys")["Contents"]]
     assert keys == ["k" * 1024]
+
+
+def test_log_lines_over_256_kb_are_split_into_events_nothing_lost():
+    from lambdalab.logsink import MAX_EVENT_BYTES, split_for_cloudwatch
+
+    assert split_for_cloudwatch("short") == ["short"]
+    line = "あ" * 100_000 + "end"  # 300,003 bytes
+    parts = split_for_cloudwatch(line)
+    assert len(parts) == 2
+    assert all(len(p.encode()) <= MAX_EVENT_BYTES for p in parts)
+    assert "".join(parts) == line
+
+
+def test_a_handler_printing_a_huge_line_gets_every_byte_in_cloudwatch(lab):
+    make_function(
+        lab,
+        "loud",
+        "def lambda_handler(e, c):\n    print('z' * 600000)\n    return 1\n",
+        MemorySize=512,
+        Timeout=30,
+    )
+    lab.client("lambda").invoke(FunctionName="loud")
+    logs = lab.client("logs")
+    events = []
+    kwargs = {"logGroupName": "/aws/lambda/loud"}
+    while True:
+        page = logs.filter_log_events(**kwargs)
+        events += page["events"]
+        if not page.get("nextToken"):
+            break
+        kwargs["nextToken"] = page["nextToken"]
+    zs = [e["message"] for e in events if e["message"].startswith("z")]
+    assert len(zs) == 3
+    assert sum(len(m.rstrip("\n")) for m in zs) == 600000

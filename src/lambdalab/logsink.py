@@ -35,7 +35,34 @@ class MotoLogSink:
             if log_stream is None:
                 log_group.create_log_stream(stream)
                 log_stream = log_group.streams[stream]
-            log_stream.put_log_events([{"timestamp": ts, "message": msg} for ts, msg in events])
+            log_stream.put_log_events(
+                [
+                    {"timestamp": ts, "message": part}
+                    for ts, msg in events
+                    for part in split_for_cloudwatch(msg)
+                ]
+            )
+
+
+# A CloudWatch Logs event is at most 256 KB including 26 bytes of overhead
+# (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/cloudwatch_limits_cwl.html).
+MAX_EVENT_BYTES = 262_144 - 26
+
+
+def split_for_cloudwatch(message: str, limit: int = MAX_EVENT_BYTES) -> list[str]:
+    """A longer line becomes consecutive events of at most ``limit`` UTF-8 bytes, cut on
+    character boundaries (the lab's model of Lambda's log delivery; nothing is dropped)."""
+    data = message.encode("utf-8")
+    if len(data) <= limit:
+        return [message]
+    parts, start = [], 0
+    while start < len(data):
+        end = min(start + limit, len(data))
+        while end < len(data) and (data[end] & 0xC0) == 0x80:  # inside a multi-byte character
+            end -= 1
+        parts.append(data[start:end].decode("utf-8"))
+        start = end
+    return parts
 
 
 class MotoCloudWatch:
