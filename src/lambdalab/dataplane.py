@@ -363,25 +363,52 @@ class DataPlane:
     def validate_notification(
         self, bucket: Any, config: dict[str, Any], *, skip_destinations: bool
     ) -> None:
-        """Overlap is always checked; Lambda permissions unless told to skip (spec §7.8–7.10)."""
-        from moto.s3.exceptions import InvalidArgumentError
-
+        """What S3 checks in PutBucketNotificationConfiguration, in S3's words (recorded from
+        AWS: LocalStack's test_s3_notifications_*.snapshot.json): overlapping rules, always;
+        destinations that do not exist or that S3 may not invoke, unless told to skip (ARNs
+        that do not parse are refused earlier, by ``s3events.check_notification_document``).
+        Raises ``s3events.NotificationConfigError``."""
         kinds = ("CloudFunction", "Queue", "Topic")
         items = {kind: config.get(f"{kind}Configuration") or [] for kind in kinds}
-        try:  # s3events reads moto's parsed XML shape (Event, Filter.S3Key.FilterRule) as is
+        # s3events reads moto's parsed XML shape (Event, Filter.S3Key.FilterRule) as is
+        try:
             s3events.check_overlap([item for kind in kinds for item in items[kind]])
         except s3events.NotificationConfigError as err:
-            raise InvalidArgumentError(err.message, "FilterRule", "") from None
+            err.arguments = err.arguments or {"ArgumentName": "FilterRule", "ArgumentValue": ""}
+            raise
         if skip_destinations:
             return
+        unreachable: list[tuple[str, str]] = []
         for item in items["CloudFunction"]:
-            arn = item.get("CloudFunction")
+            arn = item["CloudFunction"]
             if not self._s3_may_invoke(arn, bucket):
-                raise InvalidArgumentError(
-                    "Unable to validate the following destination configurations",
-                    f"{arn}, null",
-                    f"Not authorized to invoke function [{arn}]",
-                )
+                unreachable.append((f"{arn}, null", f"Not authorized to invoke function [{arn}]"))
+        for item in items["Queue"]:
+            if not self._target_exists(item["Queue"]):
+                unreachable.append((item["Queue"], "The destination queue does not exist"))
+        for item in items["Topic"]:
+            if not self._target_exists(item["Topic"]):
+                unreachable.append((item["Topic"], "The destination topic does not exist"))
+        if unreachable:
+            arguments = {}
+            for n, (name, value) in enumerate(unreachable, start=1):
+                arguments[f"ArgumentName{n}"] = name
+                arguments[f"ArgumentValue{n}"] = value
+            raise s3events.NotificationConfigError(
+                "InvalidArgument",
+                "Unable to validate the following destination configurations",
+                arguments=arguments,
+            )
+
+    def _target_exists(self, arn: str) -> bool:
+        """Does an SQS queue or SNS topic ARN name one in the lab?"""
+        from moto.sns.models import sns_backends
+        from moto.sqs.models import sqs_backends
+
+        _, _, service, region, account, name = arn.split(":", 5)
+        if service == "sqs":
+            return name in sqs_backends[account][region].queues
+        return arn in sns_backends[account][region].topics
 
     def _s3_may_invoke(self, function_arn: str, bucket: Any) -> bool:
         parts = (function_arn or "").split(":")

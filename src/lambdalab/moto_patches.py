@@ -98,6 +98,7 @@ def check() -> None:
     from moto.logs import models as logm
     from moto.s3 import models as s3m
     from moto.s3 import notifications as s3n
+    from moto.s3 import responses as s3r
     from moto.sns import models as snsm
 
     required = [
@@ -119,6 +120,7 @@ def check() -> None:
         (s3n, "_send_sns_message"),
         (s3m.S3Backend, "put_bucket_notification_configuration"),
         (s3m.S3Backend, "put_object"),
+        (s3r.S3Response, "_notification_config_from_body"),
         (s3m.S3Backend, "copy_object"),
         (s3m.S3Backend, "create_multipart_upload"),
         (logm.LogStream, "put_log_events"),
@@ -193,6 +195,11 @@ def apply() -> None:
     from moto.sns import models as snsm
 
     snsm.Subscription.publish = _wrap_sns_publish(snsm.Subscription.publish)
+    from moto.s3 import responses as s3r
+
+    s3r.S3Response._notification_config_from_body = _wrap_notification_parser(
+        s3r.S3Response._notification_config_from_body
+    )
     s3m.S3Backend.put_object = _key_length_checked(s3m.S3Backend.put_object, "key_name")
     s3m.S3Backend.copy_object = _key_length_checked(s3m.S3Backend.copy_object, "dest_key_name")
     s3m.S3Backend.create_multipart_upload = _key_length_checked(
@@ -281,19 +288,23 @@ def _refuse(service: Any, failure: str, method: str) -> NoReturn:
     """Answer with one of the gate's AWS-shaped refusals from inside moto.
 
     moto's query/JSON dispatch turns an ``HTTPException`` into (description, code); Flask, for
-    S3, sends its ``response`` as is — this one serves both.
+    S3, sends its ``response`` as is — the one raised serves both.
     """
-    from werkzeug.exceptions import HTTPException
-    from werkzeug.wrappers import Response
-
     from lambdalab import gate
 
     refused = gate.refusal(service, failure, method)
+    _raise_response(refused.status, refused.headers, refused.body)
+
+
+def _raise_response(status: int, headers: list[tuple[str, str]], body: bytes) -> NoReturn:
+    """Raise a ready AWS-shaped answer through moto (see :func:`_refuse`)."""
+    from werkzeug.exceptions import HTTPException
+    from werkzeug.wrappers import Response
+
     error = HTTPException(
-        description=refused.body.decode(),
-        response=Response(refused.body, status=refused.status, headers=refused.headers),
+        description=body.decode(), response=Response(body, status=status, headers=headers)
     )
-    error.code = refused.status
+    error.code = status
     raise error
 
 
@@ -830,8 +841,17 @@ def _wrap_put_notification(original: Any) -> Any:
 
         skip = current_request_headers().get("X-Amz-Skip-Destination-Validation", "") == "true"
         if _dataplane is not None:
+            from lambdalab import s3events, wire
+
             bucket = self.get_bucket(bucket_name)
-            _dataplane.validate_notification(bucket, notification_config, skip_destinations=skip)
+            try:
+                _dataplane.validate_notification(
+                    bucket, notification_config, skip_destinations=skip
+                )
+            except s3events.NotificationConfigError as err:
+                _raise_response(
+                    *wire.s3_error(err.code, err.message, err.status_code, extra=err.arguments)
+                )
         return original(self, bucket_name, notification_config)
 
     return put_bucket_notification_configuration
@@ -853,3 +873,27 @@ def _key_length_checked(original: Any, key_argument: str) -> Any:
         return original(*args, **kwargs)
 
     return checked
+
+
+def _wrap_notification_parser(original: Any) -> Any:
+    """S3's own checks of a notification document, before moto's parser (which answers an
+    unparsable ARN with other words and a filter rule named ``middle`` with a 500)."""
+    import xmltodict
+
+    from lambdalab import s3events, wire
+
+    @functools.wraps(original)
+    def parse(self: Any) -> Any:
+        try:
+            document = xmltodict.parse(self.body)
+        except Exception:  # noqa: BLE001 - moto answers MalformedXML
+            return original(self)
+        try:
+            s3events.check_notification_document(document or {})
+        except s3events.NotificationConfigError as err:
+            _raise_response(
+                *wire.s3_error(err.code, err.message, err.status_code, extra=err.arguments)
+            )
+        return original(self)
+
+    return parse

@@ -233,6 +233,37 @@ def configuration_matches(configuration: Mapping[str, Any], event_name: str, key
 
 
 # -------------------------------------------------------------------------------- validation
+_TARGET_SERVICES = {"Queue": "sqs", "Topic": "sns", "CloudFunction": "lambda"}
+
+
+def arn_parses(arn: str, service: str) -> bool:
+    """Is ``arn`` a well-formed ARN of an SQS queue, SNS topic or Lambda function?"""
+    parts = arn.split(":")
+    if service == "lambda":
+        return len(parts) >= 7 and parts[:3] == ["arn", "aws", "lambda"] and parts[5] == "function"
+    return len(parts) == 6 and parts[:3] == ["arn", "aws", service] and all(parts[3:])
+
+
+def check_notification_document(document: Mapping[str, Any]) -> None:
+    """The checks S3 makes on the parsed XML before anything else: every target ARN parses
+    (recorded: "The ARN could not be parsed", ``ArgumentName`` = Queue/Topic/CloudFunction,
+    even with SkipDestinationValidation) and every filter rule is a prefix or suffix."""
+    config = document.get("NotificationConfiguration") or {}
+    for kind, service in _TARGET_SERVICES.items():
+        items = config.get(f"{kind}Configuration") or []
+        for item in items if isinstance(items, list) else [items]:
+            arn = str((item or {}).get(kind) or "")
+            if not arn_parses(arn, service):
+                raise NotificationConfigError(
+                    "InvalidArgument",
+                    "The ARN could not be parsed",
+                    arguments={"ArgumentName": kind, "ArgumentValue": arn},
+                )
+            rules = ((item.get("Filter") or {}).get("S3Key") or {}).get("FilterRule")
+            if rules is not None:
+                validate_filter_rules(rules if isinstance(rules, list) else [rules])
+
+
 def _flatten(configurations: Any) -> list[Mapping[str, Any]]:
     if isinstance(configurations, Mapping):
         return [c for name in CONFIG_LISTS for c in configurations.get(name) or []]

@@ -210,16 +210,10 @@ def error_response(
     """
     code, default_message, status = FAILURES[failure][service.protocol]
     text = message or default_message
-    request_id = str(uuid.uuid4())
     if service.protocol == "s3":
-        elements = "".join(f"<{k}>{escape(v)}</{k}>" for k, v in (extra or {}).items())
-        body = (
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            f"<Error><Code>{code}</Code><Message>{escape(text)}</Message>{elements}"
-            f"<RequestId>{request_id}</RequestId><HostId>lambdalab</HostId></Error>"
-        ).encode()
-        headers = [("Content-Type", "application/xml"), ("x-amz-request-id", request_id)]
-    elif service.protocol == "query":
+        return s3_error(code, text, status, extra=extra, method=method)
+    request_id = str(uuid.uuid4())
+    if service.protocol == "query":
         namespace = _QUERY_NAMESPACES.get(service.name, "")
         xmlns = f' xmlns="{namespace}"' if namespace else ""
         body = (
@@ -254,6 +248,32 @@ def error_response(
     if method == "HEAD":
         body = b""  # a HEAD answer has no body; S3 SDKs read the status alone
     headers.append(("Content-Length", str(len(body))))
+    return status, headers, body
+
+
+def s3_error(
+    code: str,
+    message: str,
+    status: int,
+    *,
+    extra: dict[str, str] | None = None,
+    method: str = "GET",
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    """S3's XML error document (``extra`` adds elements such as ``ArgumentName1``)."""
+    request_id = str(uuid.uuid4())
+    elements = "".join(f"<{k}>{escape(v)}</{k}>" for k, v in (extra or {}).items())
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f"<Error><Code>{code}</Code><Message>{escape(message)}</Message>{elements}"
+        f"<RequestId>{request_id}</RequestId><HostId>lambdalab</HostId></Error>"
+    ).encode()
+    if method == "HEAD":
+        body = b""
+    headers = [
+        ("Content-Type", "application/xml"),
+        ("x-amz-request-id", request_id),
+        ("Content-Length", str(len(body))),
+    ]
     return status, headers, body
 
 
