@@ -216,3 +216,20 @@ def test_a_handler_printing_a_huge_line_gets_every_byte_in_cloudwatch(lab):
     zs = [e["message"] for e in events if e["message"].startswith("z")]
     assert len(zs) == 3
     assert sum(len(m.rstrip("\n")) for m in zs) == 600000
+
+
+def test_an_event_invoke_config_for_a_version_that_does_not_exist_is_not_found(lab):
+    fn = make_function(lab, "versioned", OK)
+    client = lab.client("lambda")
+    for qualifier in ("99", "no-such-alias"):
+        code, message, status = refused(
+            lambda q=qualifier: client.put_function_event_invoke_config(
+                FunctionName="versioned", Qualifier=q, MaximumRetryAttempts=1
+            )
+        )
+        assert (code, status) == ("ResourceNotFoundException", 404)
+        assert message == f"Function not found: {fn['FunctionArn']}:{qualifier}"
+    version = client.publish_version(FunctionName="versioned")["Version"]
+    client.put_function_event_invoke_config(
+        FunctionName="versioned", Qualifier=version, MaximumRetryAttempts=1
+    )

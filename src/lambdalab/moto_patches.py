@@ -705,6 +705,8 @@ def _store_eic(self: Any, function_name: str, params: dict[str, Any], merge: boo
     from lambdalab.invoke import settings
 
     fn, qualifier, stored = _stored(self, function_name)
+    if qualifier != "$LATEST":  # the version or alias must exist: 404 "Function not found: …"
+        self.get_function(split_name(function_name)[0], qualifier)
     _aws(
         settings.validate_event_invoke_config,
         params,
