@@ -356,6 +356,12 @@ def _parse_payload(body: bytes | str | None) -> bytes:
     raw = body.encode() if isinstance(body, str) else bytes(body)
     try:
         json.loads(raw)
+    except RecursionError:
+        raise service_error(
+            "InvalidRequestContentException",
+            "Could not parse request body into json: Could not parse payload into json: "
+            "the payload nests deeper than lambdalab can parse",
+        ) from None
     except (ValueError, UnicodeDecodeError) as exc:
         snippet = raw[:40].decode("utf-8", "replace")
         raise service_error(
@@ -394,7 +400,7 @@ def _invoke_response(self: Any) -> tuple[int, dict[str, str], bytes | str]:
     from lambdalab import limits
 
     function_name = _function_name_from_path(self.path)
-    qualifier = self._get_param("qualifier") or self.querystring.get("Qualifier", [None])[0]
+    qualifier = self.querystring.get("Qualifier", [None])[0]  # a query parameter, never the body
     invocation_type = self.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
     fn = self.backend.get_function(function_name, qualifier)  # 404 ResourceNotFoundException
     body = self.body if isinstance(self.body, bytes) else (self.body or "").encode()

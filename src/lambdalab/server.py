@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -109,28 +110,52 @@ class LabApp:
         if environ.get("PATH_INFO", "").startswith(gate.LAB_API_PREFIX):
             return respond(*self._call_api(environ["PATH_INFO"], body))
 
-        blank_refusal = []
+        held: list[tuple[str, list[tuple[str, str]]]] = []  # an error answer, checked first
 
         def start_without_cors(status: str, headers: list, exc_info: Any = None) -> Any:
             headers = gate.strip_cors(headers)
-            if status.startswith("403") and _blank(headers):
-                blank_refusal.append(status)  # answered below, in the service's own shape
+            if status[:1] in "345":  # error answers are small: looked at before they go out
+                held.append((status, headers))
                 return lambda data: None
             return start_response(status, headers, exc_info)
 
         _local.environ = environ
         try:
             result = self.moto_app(environ, start_without_cors)
+        except Exception as exc:
+            # moto tripped over the request (a shape it does not expect). Whatever a client
+            # sends gets an answer in the service's protocol, never an HTML 500; the traceback
+            # goes to lab.server_log for a bug report.
+            logging.getLogger("lambdalab").exception(
+                "moto could not handle %s", environ.get("PATH_INFO")
+            )
+            failure = "not_utf8" if isinstance(exc, UnicodeDecodeError) else "unprocessable"
+            refused = gate.refusal(verdict.service, failure, environ.get("REQUEST_METHOD", "GET"))
+            return respond(refused.status, refused.headers, refused.body)
         finally:
             _local.environ = None
-        if blank_refusal:
-            # moto answers some S3 denials (a bucket policy's Deny, a private object read
-            # anonymously) with an empty 403; AWS sends its AccessDenied document.
-            getattr(result, "close", lambda: None)()
-            method = environ.get("REQUEST_METHOD", "GET")
-            refused = gate.refusal(verdict.service, "access_denied", method)
-            return respond(refused.status, refused.headers, refused.body)
-        return result
+        if not held:
+            return result
+        status, headers = held[0]
+        payload = b"".join(result)
+        getattr(result, "close", lambda: None)()
+        # moto answers some S3 denials (a bucket policy's Deny, a private object read
+        # anonymously) with an empty 403, and a path no API has with Flask's HTML page
+        # (404/405, or a 308 for a doubled slash); AWS sends its own error document.
+        failure = None
+        if not payload and environ.get("REQUEST_METHOD") != "HEAD" and not status.startswith("3"):
+            failure = "access_denied" if status.startswith("403") else "unknown_operation"
+        elif payload[:60].lstrip().lower().startswith((b"<!doctype html", b"<html")):
+            failure = "unknown_operation"
+        if failure is None:  # moto's own AWS-shaped error
+            if payload.lstrip()[:1] == b"<":
+                payload = _xml_safe(payload)  # an echoed key may hold characters XML cannot
+                headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+                headers.append(("Content-Length", str(len(payload))))
+            start_response(status, headers)
+            return [payload]
+        refused = gate.refusal(verdict.service, failure, environ.get("REQUEST_METHOD", "GET"))
+        return respond(refused.status, refused.headers, refused.body)
 
     def _call_api(self, path: str, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
         """The lab's own operations for an attached notebook (``lambdalab.start(attach=True)``)."""
@@ -157,9 +182,12 @@ def _unknown_operation(operation: str) -> tuple[int, list[tuple[str, str]], byte
     return refused.status, refused.headers, refused.body
 
 
-def _blank(headers: list[tuple[str, str]]) -> bool:
-    length = next((v for k, v in headers if k.lower() == "content-length"), "0")
-    return length == "0"
+_XML_INVALID = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _xml_safe(payload: bytes) -> bytes:
+    """XML 1.0 cannot carry control characters: show them as U+FFFD, as a parser would."""
+    return _XML_INVALID.sub("\ufffd".encode(), payload)
 
 
 def _json(value: Any) -> tuple[list[tuple[str, str]], bytes]:
@@ -167,7 +195,13 @@ def _json(value: Any) -> tuple[list[tuple[str, str]], bytes]:
     return [("Content-Type", "application/json"), ("Content-Length", str(len(body)))], body
 
 
-HTTP_REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found"}
+HTTP_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    403: "Forbidden",
+    404: "Not Found",
+    413: "Request Entity Too Large",
+}
 
 
 class LabServer:

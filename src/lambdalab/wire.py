@@ -120,6 +120,44 @@ FAILURES: dict[str, dict[str, tuple[str, str, int]]] = {
         "query": ("ValidationError", "Your key is too long", 400),
         "json": ("ValidationException", "Your key is too long", 400),
     },
+    # A request the lab's moto could not process (it raised): the client's input, in practice.
+    "unprocessable": {
+        "s3": (
+            "InvalidRequest",
+            "lambdalab could not process this request; details are in lab.server_log.",
+            400,
+        ),
+        "query": (
+            "InvalidParameterValue",
+            "lambdalab could not process this request; details are in lab.server_log.",
+            400,
+        ),
+        "json": (
+            "ValidationException",
+            "lambdalab could not process this request; details are in lab.server_log.",
+            400,
+        ),
+    },
+    "not_utf8": {
+        "s3": ("InvalidRequest", "The request is not valid UTF-8.", 400),
+        "query": ("MalformedInput", "The request is not valid UTF-8.", 400),
+        "json": (
+            "InvalidRequestContentException",
+            "Could not parse request body into json: Could not parse payload into json: "
+            "Invalid UTF-8 start byte",
+            400,
+        ),
+    },
+    "unknown_operation": {
+        "s3": ("InvalidRequest", "The requested resource or operation does not exist.", 400),
+        "query": (
+            "InvalidAction",
+            "The action or operation requested is invalid. Verify that the action is typed "
+            "correctly.",
+            400,
+        ),
+        "json": ("UnknownOperationException", "The requested operation does not exist.", 404),
+    },
     "access_denied": {
         "s3": ("AccessDenied", "Access Denied", 403),
         "query": ("AccessDenied", "Access Denied", 403),
