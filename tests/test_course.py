@@ -31,3 +31,11 @@ def test_course_path_from_the_repository_notebooks():
 def test_course_path_outside_the_repository_says_what_to_do(tmp_path):
     with pytest.raises(FileNotFoundError, match="not inside the lambdalab course repository"):
         course.course_path("lambda_functions", start=tmp_path)
+
+
+def test_course_path_error_in_japanese(tmp_path, monkeypatch):
+    from lambdalab import messages
+
+    monkeypatch.setattr(messages, "_current", "ja")
+    with pytest.raises(FileNotFoundError, match="リポジトリの中にありません"):
+        course.course_path("lambda_functions", start=tmp_path)

@@ -17,6 +17,8 @@ from typing import Any
 
 import boto3
 
+from lambdalab import messages
+
 LAMBDA_TRUST_POLICY = {
     "Version": "2012-10-17",
     "Statement": [
@@ -41,11 +43,7 @@ def course_path(*parts: str, start: str | Path | None = None) -> Path:
     for folder in (here, *here.parents):
         if (folder / "lambda_functions").is_dir() and (folder / "notebooks").is_dir():
             return Path(os.path.relpath(folder, here)).joinpath(*parts)
-    raise FileNotFoundError(
-        f"{here} is not inside the lambdalab course repository (no folder above it holds "
-        "lambda_functions/ and notebooks/): open the notebooks from the repository, e.g. "
-        "with `make lab`"
-    )
+    raise FileNotFoundError(messages.text("course.outside", here=here))
 
 
 def zip_code(source: str | Path, filename: str = "lambda_function.py") -> bytes:

@@ -54,6 +54,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "wait.ylabel": "seconds the caller waited",
         "wait.title": "How long the caller waited for Invoke to return",
         "wait.value": "{value} s",
+        # course helpers
+        "course.outside": (
+            "{here} is not inside the lambdalab course repository (no folder above it holds "
+            "lambda_functions/ and notebooks/): open the notebooks from the repository, e.g. "
+            "with `make lab`"
+        ),
     },
     "ja": {
         "status.ok": "成功",
@@ -93,6 +99,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "wait.ylabel": "呼び出し元が待った秒数",
         "wait.title": "Invoke が戻るまで呼び出し元が待った時間",
         "wait.value": "{value} 秒",
+        "course.outside": (
+            "{here} は lambdalab コースのリポジトリの中にありません (lambda_functions/ と "
+            "notebooks/ を含むフォルダーが上にありません)。リポジトリからノートブックを開いて"
+            "ください (例: `make lab`)"
+        ),
     },
 }
 
