@@ -190,3 +190,20 @@ def test_sync_brings_changed_english_code_over(tmp_path):
 def test_the_course_editions_are_in_step():
     """Every notebooks/ja/NN_*.ipynb that exists (zero or more) matches notebooks/NN_*.ipynb."""
     assert [str(d) for d in editions.check()] == []
+
+
+def test_a_drifted_copy_of_the_real_japanese_notebook_is_caught():
+    """The check on the course's own pair, after one code change made only in Japanese."""
+    names = [p.name for p in editions.japanese_notebooks(editions.ENGLISH / "ja")]
+    if not names:
+        pytest.skip("no Japanese notebook yet")
+    english = nbformat.read(editions.ENGLISH / names[0], as_version=4)
+    japanese = nbformat.read(editions.ENGLISH / "ja" / names[0], as_version=4)
+    strings = editions.load_strings(editions.ENGLISH / "ja")
+    assert editions.compare_notebooks(english, japanese, strings, names[0]) == []
+    number, cell = next((n, c) for n, c in enumerate(japanese.cells, 1) if c.cell_type == "code")
+    cell.source += "\nprint('一行多い')"
+    found = editions.compare_notebooks(english, japanese, strings, names[0])
+    assert [(d.cell, d.message) for d in found] == [
+        (number, "the code is longer or shorter than the English cell")
+    ]
