@@ -40,7 +40,8 @@ _ERROR = re.compile(r"^\[ERROR\] (?P<type>[^\s:]+)(?::|\s|$)")
 _TIMEOUT = re.compile(r"^\S+ (?P<id>\S+) Task timed out after")
 
 _RC = {"figure.dpi": 100, "savefig.dpi": 100, "font.size": 9, "font.family": "DejaVu Sans"}
-# IPAexGothic (bundled by matplotlib-fontja) has the kana and kanji; DejaVu Sans the rest.
+# DejaVu Sans draws Latin text as in English; IPAexGothic (from matplotlib-fontja) the kana
+# and kanji it lacks (matplotlib falls back glyph by glyph).
 JAPANESE_FONT = "IPAexGothic"
 
 
@@ -300,7 +301,7 @@ def _rc(lang: str) -> dict[str, Any]:
     path = matplotlib_fontja.get_font_ttf_path()
     if not any(entry.fname == path for entry in font_manager.fontManager.ttflist):
         font_manager.fontManager.addfont(path)
-    return {**_RC, "font.family": [JAPANESE_FONT, "DejaVu Sans"]}
+    return {**_RC, "font.family": ["DejaVu Sans", JAPANESE_FONT]}  # per-glyph fallback
 
 
 def _new_figure(size: tuple[float, float], nrows: int = 1, **kwargs: Any) -> tuple[Any, Any]:
