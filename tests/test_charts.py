@@ -475,3 +475,33 @@ def test_module_language_is_the_default(monkeypatch):
     assert fig.axes[0].get_xlabel().startswith("最初の試行からの秒数")
     with pytest.raises(ValueError, match="choose one of en, ja"):
         messages.set_language("fr")
+
+
+def test_japanese_charts_leave_other_plots_alone():
+    fig = charts.plot_retry_timeline(attempts_from_events(retry_pattern()), lang="ja")
+    _draw_catching_missing_glyphs(fig)
+    assert matplotlib.rcParams["font.family"] != ["IPAexGothic"]
+    assert charts.japanese_font_file().name == "ipaexg.ttf"
+
+
+def test_japanese_timelines_on_axes_the_caller_made():
+    # Notebook 03 stacks three timelines on plt.subplots(..., sharex=True) made outside the
+    # chart: their titles and labels must get the Japanese font too.
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(2, 1, sharex=True)
+    plt.close(fig)
+    for ax in axes:
+        charts.plot_retry_timeline(
+            attempts_from_events(retry_pattern()), ax=ax, policy={}, lang="ja"
+        )
+    assert axes[1].get_xlabel().startswith("最初の試行からの秒数")
+    assert _draw_catching_missing_glyphs(fig) == []
+    fig, ax = plt.subplots()
+    plt.close(fig)
+    charts.plot_concurrency(attempts_from_events(concurrent_events()), ax=ax, lang="ja")
+    assert _draw_catching_missing_glyphs(fig) == []
+    fig, ax = plt.subplots()
+    plt.close(fig)
+    charts.caller_wait({"Event": 0.01}, ax=ax, lang="ja")
+    assert _draw_catching_missing_glyphs(fig) == []

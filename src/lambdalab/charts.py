@@ -292,16 +292,38 @@ def _rc(lang: str) -> dict[str, Any]:
         return _RC
     from matplotlib import font_manager
 
-    try:
-        import matplotlib_fontja
-    except ImportError as exc:  # a broken install: say what to do instead of drawing tofu
-        raise RuntimeError(
-            "Japanese charts need the matplotlib-fontja package: pip install matplotlib-fontja"
-        ) from exc
-    path = matplotlib_fontja.get_font_ttf_path()
-    if not any(entry.fname == path for entry in font_manager.fontManager.ttflist):
-        font_manager.fontManager.addfont(path)
+    path = japanese_font_file()
+    if not any(entry.fname == str(path) for entry in font_manager.fontManager.ttflist):
+        font_manager.fontManager.addfont(str(path))
     return {**_RC, "font.family": ["DejaVu Sans", JAPANESE_FONT]}  # per-glyph fallback
+
+
+def japanese_font_file() -> Path:
+    """IPAexGothic as matplotlib-fontja ships it (pinned in pyproject.toml).
+
+    Found without importing the package: its import sets the font of every later plot in the
+    kernel, and the charts should change only their own.
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("matplotlib_fontja")
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    for folder in folders:
+        path = Path(folder) / "fonts" / "ipaexg.ttf"
+        if path.is_file():
+            return path
+    raise RuntimeError(
+        "Japanese charts need the font of the matplotlib-fontja package: "
+        "pip install 'matplotlib-fontja==1.1.0' (make lab installs it)"
+    )
+
+
+def _font() -> dict[str, Any]:
+    """The font of the current rc_context, for titles and axis labels: those Text objects
+    exist before the context when the caller made the Axes (plt.subplots in a notebook)."""
+    import matplotlib
+
+    return {"fontfamily": matplotlib.rcParams["font.family"]}
 
 
 def _new_figure(size: tuple[float, float], nrows: int = 1, **kwargs: Any) -> tuple[Any, Any]:
@@ -407,10 +429,10 @@ def plot_retry_timeline(
         for side in ("left", "right", "top"):
             ax.spines[side].set_visible(False)
         if _is_bottom_of_shared_column(ax):
-            ax.set_xlabel(messages.text("retry.xlabel", lang))
+            ax.set_xlabel(messages.text("retry.xlabel", lang), **_font())
         if title is None:
             title = messages.text("retry.title", lang, request_id=attempts[0].request_id)
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title, fontsize=10, **_font())
         handles, _ = ax.get_legend_handles_labels()
         ax.legend(loc="upper right", fontsize=8, frameon=False, ncols=len(handles))
         fig.tight_layout()
@@ -581,8 +603,8 @@ def plot_concurrency(
         top = max(peak, envs[-1][1])
         ax.set_ylim(0, top * 1.45 + 1)  # headroom: the legend sits above the data
         ax.yaxis.get_major_locator().set_params(integer=True)
-        ax.set_ylabel(messages.text("conc.count", lang))
-        ax.set_title(title or messages.text("conc.title", lang, peak=peak), fontsize=10)
+        ax.set_ylabel(messages.text("conc.count", lang), **_font())
+        ax.set_title(title or messages.text("conc.title", lang, peak=peak), fontsize=10, **_font())
         ax.legend(loc="upper left", fontsize=8, frameon=False, ncols=2)
         ax.set_xlim(-0.03 * span, 1.05 * span)
         if gantt:
@@ -601,7 +623,7 @@ def plot_concurrency(
                 frameon=False,
             )
         else:
-            ax.set_xlabel(messages.text("conc.xlabel", lang))
+            ax.set_xlabel(messages.text("conc.xlabel", lang), **_font())
         fig.tight_layout()
     return fig
 
@@ -641,8 +663,8 @@ def _gantt_rows(
             )
     gx.set_yticks(range(len(streams)), [_short_stream(s) for s in streams], fontsize=7)
     gx.invert_yaxis()
-    gx.set_ylabel(messages.text("conc.environment", lang))
-    gx.set_xlabel(messages.text("conc.xlabel", lang))
+    gx.set_ylabel(messages.text("conc.environment", lang), **_font())
+    gx.set_xlabel(messages.text("conc.xlabel", lang), **_font())
 
 
 def _short_stream(name: str) -> str:
@@ -686,8 +708,8 @@ def caller_wait(
                 fontsize=9,
             )
         ax.set_ylim(0, top * 1.2 if top > 0 else 1)
-        ax.set_ylabel(messages.text("wait.ylabel", lang))
-        ax.set_title(title or messages.text("wait.title", lang), fontsize=10)
+        ax.set_ylabel(messages.text("wait.ylabel", lang), **_font())
+        ax.set_title(title or messages.text("wait.title", lang), fontsize=10, **_font())
         for side in ("right", "top"):
             ax.spines[side].set_visible(False)
         fig.tight_layout()
