@@ -381,6 +381,12 @@ def test_max_age_replays_the_recorded_aws_outcomes():
     assert round(stop.skipped_retry) == 180
 
 
+def test_nothing_stopped_while_a_retry_is_still_due():
+    # Logs read 30 s after a first failure (on AWS): the retry at ≈60 s has not run yet.
+    attempts = attempts_from_events(attempt_events(0, REQ, A, outcome="error"))
+    assert charts.why_stopped(attempts, {}) is None
+
+
 def test_nothing_to_explain_after_success_or_without_a_policy():
     events = attempt_events(0, REQ, A, outcome="error") + attempt_events(60, REQ, A, outcome="ok")
     assert charts.why_stopped(attempts_from_events(events), {}) is None

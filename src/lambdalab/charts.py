@@ -18,18 +18,17 @@ from pathlib import Path
 from typing import Any
 
 from lambdalab import messages
+from lambdalab.invoke import retry
 from lambdalab.logs import CLIENT_ERROR_RC, GENERAL_ERROR_RC, to_datetime
 
 STATUSES = ("ok", "error", "timeout", "running")
 COLORS = {"ok": "#2e7d32", "error": "#c62828", "timeout": "#ef6c00", "running": "#757575"}
 DROPPED_COLOR = "#b71c1c"
-LABELS = {status: messages.text(f"status.{status}", "en") for status in STATUSES}
 
-# Lambda's documented defaults for asynchronous invocation: 2 retries, 1 and then 2 minutes
-# apart, events kept up to 6 hours.
+# Lambda's documented defaults for asynchronous invocation: 2 retries (1 and then 2 minutes
+# apart: lambdalab.invoke.retry), events kept up to 6 hours.
 # https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html
 DEFAULT_POLICY = {"MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 21600}
-RETRY_DELAYS = (60.0, 120.0)
 
 _START = re.compile(r"^START RequestId: (?P<id>\S+)")
 _END = re.compile(r"^END RequestId: (?P<id>\S+)")
@@ -276,13 +275,21 @@ def why_stopped(attempts: Sequence[Attempt], policy: dict[str, Any] | None) -> S
     settings = {**DEFAULT_POLICY, **{k: v for k, v in policy.items() if k in DEFAULT_POLICY}}
     max_retries = int(settings["MaximumRetryAttempts"])
     max_age = float(settings["MaximumEventAgeInSeconds"])
-    t0 = attempts[0].start
-    ended = ((last.end or last.start) - t0).total_seconds()
-    retries_used = len(attempts) - 1
-    if retries_used >= max_retries:
-        return Stop("RetriesExhausted", ended, max_retries, max_age)
-    delay = RETRY_DELAYS[min(retries_used, len(RETRY_DELAYS) - 1)]
-    return Stop("EventAgeExceeded", ended, max_retries, max_age, skipped_retry=ended + delay)
+    ended = ((last.end or last.start) - attempts[0].start).total_seconds()
+    # The same rules the lab's queue follows, on seconds since the first attempt.
+    decision = retry.after_function_error(
+        attempt=len(attempts),
+        max_retry_attempts=max_retries,
+        enqueued_at=0.0,
+        now=ended,
+        max_event_age=max_age,
+    )
+    if decision.action == "retry":
+        return None  # a retry is still due: nothing stopped yet
+    skipped = None
+    if decision.condition == retry.EVENT_AGE_EXCEEDED:
+        skipped = ended + retry.function_error_delay(len(attempts))
+    return Stop(str(decision.condition), ended, max_retries, max_age, skipped_retry=skipped)
 
 
 # ------------------------------------------------------------------------------------- plot
@@ -460,7 +467,7 @@ def _wait_arrow(ax: Any, x0: float, x1: float, wait: Any, lang: str) -> None:
 def _draw_stop(ax: Any, stop: Stop, x_last: float, span: float, lang: str) -> None:
     """The red "dropped" note; for EventAgeExceeded also the retry that never ran."""
     box = {"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": DROPPED_COLOR}
-    if stop.condition == "RetriesExhausted":
+    if stop.condition == retry.RETRIES_EXHAUSTED:
         right_side = x_last <= 0.5 * span  # the note goes where there is room
         ax.annotate(
             messages.text("retry.dropped_retries", lang, retries=stop.max_retries),
