@@ -3,6 +3,11 @@
 Parsing (:func:`attempts_from_events`, :func:`concurrency_series`) is pure and tested with
 synthetic events; plotting only turns :class:`Attempt` lists into matplotlib Figures of a fixed
 size with no timestamps in titles, so the same logs always give the same picture.
+
+Logs do not say why attempts stopped; given the function's retry policy, :func:`why_stopped`
+infers it by Lambda's rules. Every title, label and legend comes from :mod:`lambdalab.messages`
+(``lang="ja"`` or ``messages.set_language("ja")`` for the Japanese edition, drawn with the
+Japanese font matplotlib-fontja ships).
 """
 
 from __future__ import annotations
