@@ -38,7 +38,7 @@ nbval: $(STAMP)
 test: lint unit nbval
 
 notebooks: $(STAMP)
-	$(BIN)/python tools/run_notebooks.py notebooks/*.ipynb
+	$(BIN)/python tools/run_notebooks.py $(wildcard notebooks/*.ipynb notebooks/ja/*.ipynb)
 
 bench: $(STAMP)
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
@@ -47,7 +47,7 @@ clean:
 	rm -rf build dist src/*.egg-info .pytest_cache .ruff_cache
 	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 	find . -name .ipynb_checkpoints -not -path './$(VENV)/*' -prune -exec rm -rf {} +
-	rm -rf notebooks/lab-work /tmp/lambdalab-*
+	rm -rf notebooks/lab-work notebooks/ja/lab-work /tmp/lambdalab-*
 	find terraform notebooks -name '.terraform' -prune -exec rm -rf {} + 2>/dev/null || true
 	find terraform notebooks \( -name 'terraform.tfstate*' -o -name '.terraform.lock.hcl' -o -name '*.zip' \) -delete 2>/dev/null || true
 

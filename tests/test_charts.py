@@ -349,3 +349,165 @@ def test_timeline_command_reports_errors_without_traceback(logs_client, tmp_path
 def test_attempt_is_plain_data():
     a = Attempt(request_id="r", start=T0)
     assert (a.status, a.end, a.init) == ("running", None, False)
+
+
+# ------------------------------------------------------------------- why attempts stopped
+def test_default_policy_stops_after_two_retries():
+    stop = charts.why_stopped(attempts_from_events(retry_pattern()), {})
+    assert stop.condition == "RetriesExhausted"
+    assert (stop.max_retries, stop.max_age, stop.skipped_retry) == (2, 21600.0, None)
+    assert round(stop.at) == 180
+
+
+def test_no_retries_is_retries_exhausted_after_one_attempt():
+    attempts = attempts_from_events(attempt_events(0, REQ, A, outcome="error"))
+    stop = charts.why_stopped(attempts, {"MaximumRetryAttempts": 0})
+    assert (stop.condition, stop.max_retries) == ("RetriesExhausted", 0)
+
+
+def test_max_age_replays_the_recorded_aws_outcomes():
+    # LocalStack's test_maxeventage, recorded against AWS on 22 Mar 2023
+    # (tests/aws/services/lambda_/test_lambda_destinations.snapshot.json): a failing function
+    # with MaximumEventAgeInSeconds=60 gets 1 attempt, with 90 gets 2, both EventAgeExceeded.
+    one = attempts_from_events(attempt_events(0, REQ, A, outcome="error"))
+    stop = charts.why_stopped(one, {"MaximumEventAgeInSeconds": 60})
+    assert stop.condition == "EventAgeExceeded"
+    assert round(stop.skipped_retry) == 60  # the retry due at ≈60 s is already too old
+    two = attempts_from_events(
+        attempt_events(0, REQ, A, outcome="error") + attempt_events(60.003, REQ, A, outcome="error")
+    )
+    stop = charts.why_stopped(two, {"MaximumEventAgeInSeconds": 90, "MaximumRetryAttempts": 2})
+    assert stop.condition == "EventAgeExceeded"
+    assert round(stop.skipped_retry) == 180
+
+
+def test_nothing_stopped_while_a_retry_is_still_due():
+    # Logs read 30 s after a first failure (on AWS): the retry at ≈60 s has not run yet.
+    attempts = attempts_from_events(attempt_events(0, REQ, A, outcome="error"))
+    assert charts.why_stopped(attempts, {}) is None
+
+
+def test_nothing_to_explain_after_success_or_without_a_policy():
+    events = attempt_events(0, REQ, A, outcome="error") + attempt_events(60, REQ, A, outcome="ok")
+    assert charts.why_stopped(attempts_from_events(events), {}) is None
+    assert charts.why_stopped(attempts_from_events(retry_pattern()), None) is None
+
+
+def test_timeline_says_why_the_attempts_stopped():
+    fig = charts.plot_retry_timeline(attempts_from_events(retry_pattern()), policy={})
+    assert "✕ dropped: retries exhausted\n(MaximumRetryAttempts=2)" in _texts(fig)
+    one = attempts_from_events(attempt_events(0, REQ, A, outcome="error"))
+    fig = charts.plot_retry_timeline(one, policy={"MaximumEventAgeInSeconds": 60})
+    texts = _texts(fig)
+    assert "retry at +60 s: not run" in texts
+    assert "✕ dropped: event too old\n(next retry ≥ MaximumEventAgeInSeconds=60)" in texts
+    assert "maximum event age 60 s " in texts
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == ["function error", "retry not run"]
+    assert not any("dropped" in t for t in _texts(charts.plot_retry_timeline(one)))
+
+
+def test_stacked_timelines_share_one_x_label_and_one_scale():
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(2, 1, sharex=True)
+    plt.close(fig)
+    charts.plot_retry_timeline(attempts_from_events(retry_pattern()), ax=axes[0])
+    charts.plot_retry_timeline(
+        attempts_from_events(attempt_events(0, REQ, A, outcome="error")), ax=axes[1]
+    )
+    assert axes[0].get_xlabel() == ""
+    assert axes[1].get_xlabel().startswith("seconds since the first attempt")
+    assert axes[1].get_xlim()[1] >= 180  # the short row did not narrow the long one
+
+
+def test_concurrency_legend_above_the_data_and_environments_on_top():
+    fig = charts.plot_concurrency(attempts_from_events(concurrent_events()))
+    counts, _ = fig.axes
+    running, environments = counts.get_lines()
+    assert environments.get_zorder() > running.get_zorder()
+    assert environments.get_linestyle() != running.get_linestyle()
+    assert counts.get_ylim()[1] >= 1.4 * 3  # free band above the peak for the legend
+
+
+def test_gantt_bars_say_which_run_of_the_environment_they_are():
+    events = attempt_events(0, "r1", A, init=100, duration=1000) + attempt_events(
+        1.0, "r2", A, duration=1000
+    )
+    fig = charts.plot_concurrency(attempts_from_events(events))
+    assert [t.get_text() for t in fig.axes[1].texts] == ["1: cold start", "2: warm"]
+
+
+# ------------------------------------------------------------------------- Japanese charts
+def _draw_catching_missing_glyphs(fig):
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.savefig(io.BytesIO(), format="png")
+    return [str(w.message) for w in caught if "missing from font" in str(w.message)]
+
+
+def test_japanese_charts_have_every_glyph():
+    failing = attempts_from_events(attempt_events(0, REQ, A, outcome="error"))
+    figures = [
+        charts.plot_retry_timeline(failing, policy={"MaximumEventAgeInSeconds": 60}, lang="ja"),
+        charts.plot_retry_timeline(attempts_from_events(retry_pattern()), policy={}, lang="ja"),
+        charts.plot_concurrency(attempts_from_events(concurrent_events()), lang="ja"),
+        charts.caller_wait({"RequestResponse": 2.031, "Event": 0.012}, lang="ja"),
+    ]
+    assert figures[0].axes[0].get_title() == f"リクエスト {REQ} の試行"
+    assert figures[2].axes[0].get_title() == "同時実行数: 最大 3"
+    assert figures[3].axes[0].get_ylabel() == "呼び出し元が待った秒数"
+    for fig in figures:
+        assert _draw_catching_missing_glyphs(fig) == []
+
+
+def test_the_glyph_check_catches_a_font_without_japanese():
+    # The same check on a figure drawn with DejaVu Sans only: it must report the kana.
+    fig = Figure(figsize=(3, 1))
+    with matplotlib.rc_context({"font.family": "DejaVu Sans"}):
+        fig.text(0.1, 0.5, "再試行")
+        missing = _draw_catching_missing_glyphs(fig)
+    assert missing and "Glyph" in missing[0]
+
+
+def test_module_language_is_the_default(monkeypatch):
+    from lambdalab import messages
+
+    monkeypatch.setattr(messages, "_current", "en")
+    messages.set_language("ja")
+    fig = charts.plot_retry_timeline(attempts_from_events(retry_pattern()))
+    assert fig.axes[0].get_xlabel().startswith("最初の試行からの秒数")
+    with pytest.raises(ValueError, match="choose one of en, ja"):
+        messages.set_language("fr")
+
+
+def test_japanese_charts_leave_other_plots_alone():
+    fig = charts.plot_retry_timeline(attempts_from_events(retry_pattern()), lang="ja")
+    _draw_catching_missing_glyphs(fig)
+    assert matplotlib.rcParams["font.family"] != ["IPAexGothic"]
+    assert charts.japanese_font_file().name == "ipaexg.ttf"
+
+
+def test_japanese_timelines_on_axes_the_caller_made():
+    # Notebook 03 stacks three timelines on plt.subplots(..., sharex=True) made outside the
+    # chart: their titles and labels must get the Japanese font too.
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(2, 1, sharex=True)
+    plt.close(fig)
+    for ax in axes:
+        charts.plot_retry_timeline(
+            attempts_from_events(retry_pattern()), ax=ax, policy={}, lang="ja"
+        )
+    assert axes[1].get_xlabel().startswith("最初の試行からの秒数")
+    assert _draw_catching_missing_glyphs(fig) == []
+    fig, ax = plt.subplots()
+    plt.close(fig)
+    charts.plot_concurrency(attempts_from_events(concurrent_events()), ax=ax, lang="ja")
+    assert _draw_catching_missing_glyphs(fig) == []
+    fig, ax = plt.subplots()
+    plt.close(fig)
+    charts.caller_wait({"Event": 0.01}, ax=ax, lang="ja")
+    assert _draw_catching_missing_glyphs(fig) == []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import time
 import zipfile
 from collections.abc import Iterable
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+
+from lambdalab import messages
 
 LAMBDA_TRUST_POLICY = {
     "Version": "2012-10-17",
@@ -27,6 +30,20 @@ LAMBDA_TRUST_POLICY = {
     ],
 }
 BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+
+
+def course_path(*parts: str, start: str | Path | None = None) -> Path:
+    """A path in the course repository, e.g. ``course_path("lambda_functions", "flaky")``,
+    relative to the notebook's folder (``start``, default the working directory).
+
+    The English notebooks (notebooks/) and the Japanese ones (notebooks/ja/) run the same code
+    from different depths, so the repository is found by walking up, not by a fixed ``..``.
+    """
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "lambda_functions").is_dir() and (folder / "notebooks").is_dir():
+            return Path(os.path.relpath(folder, here)).joinpath(*parts)
+    raise FileNotFoundError(messages.text("course.outside", here=here))
 
 
 def zip_code(source: str | Path, filename: str = "lambda_function.py") -> bytes:
