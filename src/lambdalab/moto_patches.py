@@ -396,13 +396,28 @@ def _aws_errors_only(handler: Any) -> Any:
     return guarded
 
 
+def _function_to_invoke(backend: Any, function_name: str, qualifier: str | None) -> Any:
+    """moto's function, or AWS's 404 for Invoke, which names the version it looked for
+    (recorded Nov 2025: ``Function not found: arn:…:function:doesnotexist:$LATEST``)."""
+    from moto.awslambda.exceptions import UnknownFunctionException
+
+    try:
+        return backend.get_function(function_name, qualifier)
+    except UnknownFunctionException as err:
+        name, named_qualifier = split_name(function_name)
+        if qualifier is None and named_qualifier == "$LATEST" and ":$LATEST" not in function_name:
+            arn = f"arn:aws:lambda:{backend.region_name}:{backend.account_id}:function:{name}"
+            raise UnknownFunctionException(f"{arn}:$LATEST") from None
+        raise err
+
+
 def _invoke_response(self: Any) -> tuple[int, dict[str, str], bytes | str]:
     from lambdalab import limits
 
     function_name = _function_name_from_path(self.path)
     qualifier = self.querystring.get("Qualifier", [None])[0]  # a query parameter, never the body
     invocation_type = self.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
-    fn = self.backend.get_function(function_name, qualifier)  # 404 ResourceNotFoundException
+    fn = _function_to_invoke(self.backend, function_name, qualifier)
     body = self.body if isinstance(self.body, bytes) else (self.body or "").encode()
     if invocation_type == "Event" and len(body) > ASYNC_PAYLOAD_LIMIT:
         raise service_error(
@@ -646,9 +661,10 @@ def _wrap_update_configuration(original: Any) -> Any:
         role = config_updates.get("Role", self.role)
         if "Role" in config_updates:
             _check_role(self.account_id, role)
-        if "DeadLetterConfig" in config_updates:
-            _check_dead_letter(self.account_id, role, config_updates["DeadLetterConfig"])
-            self.lab_dead_letter = dict(config_updates["DeadLetterConfig"] or {})
+        dead_letter = config_updates.get("DeadLetterConfig") or {}
+        if "TargetArn" in dead_letter:  # {} keeps the DLQ, as on AWS; TargetArn "" removes it
+            _check_dead_letter(self.account_id, role, dead_letter)
+            self.lab_dead_letter = dict(dead_letter) if dead_letter["TargetArn"] else {}
         if "LoggingConfig" in config_updates:
             self.lab_logging = _logging_config(self, config_updates["LoggingConfig"])
         result = original(self, config_updates)

@@ -117,7 +117,7 @@ class LabApp:
             if status[:1] in "345":  # error answers are small: looked at before they go out
                 held.append((status, headers))
                 return lambda data: None
-            return start_response(status, headers, exc_info)
+            return start_response(status, _one_request_id(headers), exc_info)
 
         _local.environ = environ
         try:
@@ -148,11 +148,13 @@ class LabApp:
         elif payload[:60].lstrip().lower().startswith((b"<!doctype html", b"<html")):
             failure = "unknown_operation"
         if failure is None:  # moto's own AWS-shaped error
+            if verdict.service.name == "lambda" and verdict.service.rest:
+                payload = _lambda_error_body(payload, status)
             if payload.lstrip()[:1] == b"<":
                 payload = _xml_safe(payload)  # an echoed key may hold characters XML cannot
-                headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
-                headers.append(("Content-Length", str(len(payload))))
-            start_response(status, headers)
+            headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+            headers.append(("Content-Length", str(len(payload))))
+            start_response(status, _one_request_id(headers))
             return [payload]
         refused = gate.refusal(verdict.service, failure, environ.get("REQUEST_METHOD", "GET"))
         return respond(refused.status, refused.headers, refused.body)
@@ -180,6 +182,35 @@ def _unknown_operation(operation: str) -> tuple[int, list[tuple[str, str]], byte
 
     refused = gate.not_found(f"The lab has no operation {operation!r}.")
     return refused.status, refused.headers, refused.body
+
+
+def _one_request_id(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The request id the lab set (the function's, for Invoke) wins over the one moto adds, so
+    ``ResponseMetadata.RequestId`` is the id of the START line, as on AWS."""
+    seen = False
+    kept = []
+    for name, value in headers:
+        if name.lower() == "x-amzn-requestid":
+            if seen:
+                continue
+            seen = True
+        kept.append((name, value))
+    return kept
+
+
+def _lambda_error_body(payload: bytes, status: str) -> bytes:
+    """Lambda's error document as AWS sends it: ``Type`` (User for a 4xx) and ``Message``
+    (recorded: LocalStack's test_lambda.snapshot.json, test_invoke_exceptions, Nov 2025)."""
+    try:
+        doc = json.loads(payload)
+    except ValueError:
+        return payload
+    if not isinstance(doc, dict):
+        return payload
+    if "message" in doc and "Message" not in doc:
+        doc["Message"] = doc.pop("message")
+    doc.setdefault("Type", "User" if status.startswith("4") else "Service")
+    return json.dumps(doc).encode()
 
 
 _XML_INVALID = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")

@@ -1,0 +1,67 @@
+"""Lambda answers replayed from AWS's recordings (LocalStack's AWS-validated snapshots in
+tests/aws/services/lambda_/test_lambda.snapshot.json and test_lambda_api.snapshot.json), with
+our own functions and names."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.lab_helpers import make_function, make_queue, make_role
+
+OK = "def lambda_handler(e, c):\n    print('hello')\n    return 1\n"
+
+
+def test_invoke_of_a_missing_function_names_latest_with_type_user(lab):
+    """test_invoke_exceptions (recorded 24-11-2025)."""
+    with pytest.raises(ClientError) as err:
+        lab.client("lambda").invoke(FunctionName="doesnotexist")
+    response = err.value.response
+    arn = f"arn:aws:lambda:{lab.region}:{lab.account_id}:function:doesnotexist:$LATEST"
+    assert response["Error"] == {
+        "Code": "ResourceNotFoundException",
+        "Message": f"Function not found: {arn}",
+    }
+    assert response["Type"] == "User"
+    assert response["Message"] == f"Function not found: {arn}"
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_get_function_of_a_missing_function_has_no_qualifier(lab):
+    with pytest.raises(ClientError) as err:
+        lab.client("lambda").get_function(FunctionName="doesnotexist")
+    arn = f"arn:aws:lambda:{lab.region}:{lab.account_id}:function:doesnotexist"
+    assert err.value.response["Error"]["Message"] == f"Function not found: {arn}"
+    assert err.value.response["Type"] == "User"
+
+
+def test_the_invoke_request_id_is_the_functions_own(lab):
+    """One x-amzn-RequestId: the id of the START/END/REPORT lines, which learners match."""
+    make_function(lab, "ids", OK)
+    response = lab.client("lambda").invoke(FunctionName="ids", LogType="Tail")
+    request_id = response["ResponseMetadata"]["RequestId"]
+    assert "," not in request_id
+    import base64
+
+    tail = base64.b64decode(response["LogResult"]).decode()
+    assert f"START RequestId: {request_id} Version: $LATEST" in tail
+
+
+def test_an_empty_dead_letter_config_keeps_the_dlq(lab):
+    sqs = lab.client("sqs")
+    _, queue_arn = make_queue(sqs, "kept-dlq")
+    role = make_role(
+        lab,
+        "dlq-role",
+        [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queue_arn}],
+    )
+    make_function(lab, "with-dlq", OK, role_arn=role, DeadLetterConfig={"TargetArn": queue_arn})
+    client = lab.client("lambda")
+    client.update_function_configuration(FunctionName="with-dlq", DeadLetterConfig={})
+    config = client.get_function_configuration(FunctionName="with-dlq")
+    assert config["DeadLetterConfig"] == {"TargetArn": queue_arn}
+    client.update_function_configuration(
+        FunctionName="with-dlq", DeadLetterConfig={"TargetArn": ""}
+    )
+    config = client.get_function_configuration(FunctionName="with-dlq")
+    assert "TargetArn" not in config.get("DeadLetterConfig", {})
