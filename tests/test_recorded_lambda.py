@@ -65,3 +65,40 @@ def test_an_empty_dead_letter_config_keeps_the_dlq(lab):
     )
     config = client.get_function_configuration(FunctionName="with-dlq")
     assert "TargetArn" not in config.get("DeadLetterConfig", {})
+
+
+def test_s3_records_name_the_caller_and_the_bucket_owner_differently(lab):
+    """Recorded: test_s3_notifications_sqs.snapshot.json (userIdentity ≠ ownerIdentity)."""
+    import json
+
+    from tests.lab_helpers import make_bucket
+
+    sqs = lab.client("sqs")
+    url, arn = make_queue(sqs, "records")
+    make_bucket(lab, "records-bucket")
+    s3 = lab.client("s3")
+    s3.put_bucket_notification_configuration(
+        Bucket="records-bucket",
+        NotificationConfiguration={
+            "QueueConfigurations": [
+                {"QueueArn": arn, "Events": ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]}
+            ]
+        },
+    )
+    s3.put_object(Bucket="records-bucket", Key="a.txt", Body=b"x")
+    s3.delete_object(Bucket="records-bucket", Key="a.txt")
+    records = []
+    for _ in range(5):
+        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get(
+            "Messages", []
+        ):
+            body = json.loads(message["Body"])
+            records += body.get("Records", [])
+    names = [r["eventName"] for r in records]
+    assert names == ["ObjectCreated:Put", "ObjectRemoved:Delete"]
+    created, removed = records
+    assert (
+        created["userIdentity"]["principalId"]
+        != created["s3"]["bucket"]["ownerIdentity"]["principalId"]
+    )
+    assert list(removed["s3"]["object"]) == ["key", "sequencer"]

@@ -245,3 +245,9 @@ def test_xml_and_lowercase_configuration_shapes():
         check_overlap([low, xml])
     assert info.value.message == OVERLAP_MESSAGE
     check_overlap([low, {"events": ["s3:ObjectRemoved:*"], "filter_rules": []}])
+
+
+def test_a_removed_object_has_only_key_and_sequencer():
+    """Recorded: test_s3_notifications_sqs.snapshot.json, test_object_created_and_object_removed."""
+    record = build_record(**sample_kwargs(event_name="ObjectRemoved:Delete", version_id=None))
+    assert list(record["s3"]["object"]) == ["key", "sequencer"]

@@ -287,6 +287,7 @@ class DataPlane:
                         version_id=key.version_id if bucket.is_versioned else None,
                         configuration_id=notification.id,
                         principal_id=principal,
+                        owner_id=self._owner_id(),
                         request_id=secrets.token_hex(8).upper(),
                         host_id=secrets.token_urlsafe(48)[:64],
                         event_time=self.lab.clock.now(),
@@ -345,6 +346,11 @@ class DataPlane:
         body = json.dumps({"Records": [record]}).encode()
         trace = current_request_headers().get("X-Amzn-Trace-Id")
         self.invoke_event(fn, body, trace_header=trace, source="sns")
+
+    def _owner_id(self) -> str:
+        """The bucket owner's id (canonical-user-like, stable per account): it differs from the
+        caller's ``userIdentity`` (recorded: test_s3_notifications_sqs.snapshot.json)."""
+        return "A" + hashlib.sha1(self.account_id.encode()).hexdigest()[:13].upper()
 
     def _principal_id(self, authorization: str) -> str:
         """``AWS:<unique id>`` of the caller (spec §7.6: exact rule UNKNOWN)."""

@@ -71,11 +71,11 @@ def build_record(
     ``owner_id`` (the bucket owner) defaults to ``principal_id``. ``versionId`` appears only
     when given, i.e. when versioning is Enabled.
     """
-    obj: dict[str, Any] = {
-        "key": encode_key(key),
-        "size": int(size),
-        "eTag": etag.strip('"'),
-    }
+    obj: dict[str, Any] = {"key": encode_key(key)}
+    if not event_name.removeprefix("s3:").startswith("ObjectRemoved"):
+        # A deleted object has no size or ETag in its record (recorded: LocalStack's
+        # test_s3_notifications_sqs.snapshot.json, test_object_created_and_object_removed).
+        obj.update({"size": int(size), "eTag": etag.strip('"')})
     if version_id is not None:
         obj["versionId"] = version_id
     obj["sequencer"] = sequencer
