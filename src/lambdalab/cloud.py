@@ -163,7 +163,7 @@ class Lab:
             "AWS_DEFAULT_REGION": self.region,
             "AWS_REGION": self.region,
             # No real config/credentials files: nothing can redirect a call to real AWS.
-            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_CONFIG_FILE": str(Path(__file__).with_name("aws-config")),  # [plugins] only
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
             "AWS_EC2_METADATA_DISABLED": "true",
         }
