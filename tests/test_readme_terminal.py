@@ -1,4 +1,4 @@
-"""README's "In a terminal" steps, run as a bash script against a served lab (issue 13).
+"""README's "In a terminal" steps and INSTRUCTOR.md's recipe, run by bash on a served lab.
 
 The script is README's second code block of that section, as a learner would paste it, with
 three mechanical changes a terminal does not need: the shell already has the course's
@@ -31,6 +31,14 @@ def terminal_blocks() -> list[str]:
     return re.findall(r"```bash\n(.*?)```", section, flags=re.S)
 
 
+def instructor_recipe() -> str:
+    """INSTRUCTOR.md's terminal recipe, without the `lambdalab serve` line (terminal 1)."""
+    guide = (ROOT / "INSTRUCTOR.md").read_text(encoding="utf-8")
+    block = guide.split("- **Terminals.**", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    lines = [line.strip() for line in block.splitlines()]
+    return "\n".join(line for line in lines if not line.startswith("lambdalab serve"))
+
+
 def as_script(block: str) -> str:
     """The learner's commands, each echoed with ``$`` before it runs (``set -e``: stop at one)."""
     lines = ["set -euo pipefail"]
@@ -60,7 +68,8 @@ def test_readme_has_the_serve_block_and_the_article_steps():
     assert 'aws logs tail "/aws/lambda/s3_move_lambda_function" --follow' in steps
 
 
-def test_readme_terminal_steps_run_against_a_served_lab(tmp_path):
+def run_on_a_served_lab(tmp_path: Path, script: str, times: int) -> list[str]:
+    """Run ``script`` ``times`` times in a copy of the course, all against one served lab."""
     work = tmp_path / "course"
     for folder in ("terraform", "lambda_functions"):
         shutil.copytree(ROOT / folder, work / folder, ignore=shutil.ignore_patterns("build", ".*"))
@@ -74,7 +83,6 @@ def test_readme_terminal_steps_run_against_a_served_lab(tmp_path):
     shell = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     shell["PATH"] = f"{BIN}{os.pathsep}{shell['PATH']}"  # what `source .venv/bin/activate` does
     shell["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"  # the port `lambdalab env` asks
-    script = as_script(terminal_blocks()[1])
     transcripts = []
     try:
         deadline = time.monotonic() + 60
@@ -83,8 +91,7 @@ def test_readme_terminal_steps_run_against_a_served_lab(tmp_path):
         ).returncode:
             assert time.monotonic() < deadline and server.poll() is None, "no served lab"
             time.sleep(0.3)
-        # Twice on the same lab: the second run meets what the first one left (nothing).
-        for _ in range(2):
+        for _ in range(times):
             done = subprocess.run(
                 ["bash", "-c", script],
                 cwd=work,
@@ -99,16 +106,36 @@ def test_readme_terminal_steps_run_against_a_served_lab(tmp_path):
     finally:
         server.terminate()
         server.communicate(timeout=30)
-    transcript = transcripts[0]
-    print(transcript)
+    return transcripts
+
+
+def assert_the_hands_on_worked(text: str) -> None:
+    assert "Apply complete! Resources: " in text
+    bucket = re.search(r"upload: \./sample\.txt to s3://(hands-on-bucket-[0-9a-f]{8})/", text)
+    assert bucket, "$(… output -raw bucket_name) is the bucket name alone"
+    assert "Copied uploads/sample.txt to processed/sample.txt" in text
+    assert "Deleted original object uploads/sample.txt" in text
+    assert "Invalid choice" not in text and "Traceback" not in text
+
+
+def test_readme_terminal_steps_run_against_a_served_lab(tmp_path):
+    # Twice on the same lab: the second run meets what the first one left (nothing).
+    transcripts = run_on_a_served_lab(tmp_path, as_script(terminal_blocks()[1]), times=2)
+    print(transcripts[0])
     if os.environ.get("LAMBDALAB_TRANSCRIPT"):
-        Path(os.environ["LAMBDALAB_TRANSCRIPT"]).write_text(transcript, encoding="utf-8")
+        Path(os.environ["LAMBDALAB_TRANSCRIPT"]).write_text(transcripts[0], encoding="utf-8")
     for text in transcripts:
-        assert "Apply complete! Resources: " in text
-        bucket = re.search(r"upload: \./sample\.txt to s3://(hands-on-bucket-[0-9a-f]{8})/", text)
-        assert bucket, "B=$(… output -raw bucket_name) is the bucket name alone"
+        assert_the_hands_on_worked(text)
         assert re.search(r"\d{2}:\d{2}:\d{2} +15 sample\.txt", text)  # processed/sample.txt
-        assert "Copied uploads/sample.txt to processed/sample.txt" in text
-        assert "Deleted original object uploads/sample.txt" in text
         assert "Destroy complete! Resources: " in text
-        assert "Invalid choice" not in text and "Traceback" not in text
+
+
+def test_instructor_recipe_runs_again_on_a_lab_holding_its_earlier_hands_on(tmp_path):
+    recipe = instructor_recipe()
+    assert "destroy -auto-approve" in recipe and "lambdalab serve" not in recipe
+    first, second = run_on_a_served_lab(tmp_path, as_script(recipe), times=2)
+    assert_the_hands_on_worked(first)
+    assert_the_hands_on_worked(second)
+    # The second run's destroy removed the first run's resources before apply re-created them.
+    assert "Destroy complete! Resources: 10 destroyed." in second
+    assert "already exists" not in second
