@@ -87,3 +87,28 @@ def test_serve_refuses_a_non_loopback_host():
     )
     assert out.returncode != 0
     assert "127.0.0.1" in out.stderr
+
+
+def test_serve_prints_only_export_lines_on_stdout_and_its_notes_on_stderr():
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "lambdalab", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        env = dict(os.environ, AWS_ENDPOINT_URL=f"http://127.0.0.1:{port}")
+        for _ in range(150):
+            ready = subprocess.run(
+                [sys.executable, "-m", "lambdalab", "env"], env=env, capture_output=True
+            )
+            if ready.returncode == 0:
+                break
+            time.sleep(0.2)
+    finally:
+        server.terminate()
+        out, err = server.communicate(timeout=30)
+    assert out.splitlines() and all(line.startswith("export ") for line in out.splitlines())
+    assert "lambdalab is serving a local AWS cloud" in err
+    assert "Press Ctrl-C to stop." in err and "lambdalab stopped." in err

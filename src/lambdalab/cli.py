@@ -91,10 +91,15 @@ def _serve(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as exc:
         print(f"lambdalab serve: {exc}", file=sys.stderr)
         return 2
-    print(f"lambdalab is serving a local AWS cloud on {lab.endpoint_url} (clock: {args.clock}).")
-    print('Paste these lines into another terminal (or run: eval "$(lambdalab env)"):\n')
-    print(_export_lines(lab.env()))
-    print("\nPress Ctrl-C to stop.", flush=True)
+    # Notes on stderr, the export lines alone on stdout (`lambdalab serve > lab.env` works).
+    note = sys.stderr
+    print(
+        f"lambdalab is serving a local AWS cloud on {lab.endpoint_url} (clock: {args.clock}).",
+        file=note,
+    )
+    print('Paste these lines into another terminal (or run: eval "$(lambdalab env)"):\n', file=note)
+    print(_export_lines(lab.env()), flush=True)
+    print("\nPress Ctrl-C to stop.", file=note, flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -103,7 +108,7 @@ def _serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     lab.stop()
-    print("lambdalab stopped.")
+    print("lambdalab stopped.", file=note)
     return 0
 
 
