@@ -122,20 +122,39 @@ def test_env_prints_only_export_lines_on_stdout_and_a_terraform_note_on_stderr(l
     out = lambdalab("env", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert all(line.startswith("export ") for line in out.stdout.splitlines())
-    note = out.stderr.strip()
-    assert note.count("\n") == 0 and note.startswith("# terraform")
+    notes = out.stderr.splitlines()
+    assert all(line.startswith("# ") for line in notes)  # comment lines, even if eval-ed
+    note = notes[-1]
+    assert note.startswith("# terraform")
     assert "`lambdalab tf -- init` and `lambdalab tf -- apply`" in note
     assert "hashicorp/aws 5.0.0" in note  # the reason: the article's pin is not installable
 
 
 def test_env_note_names_the_course_folder_from_the_repository_root(lab):
     root = Path(__file__).resolve().parents[1]
-    note = lambdalab("env", cwd=root).stderr
+    note = lambdalab("env", cwd=root).stderr.splitlines()[-1]
     assert note.startswith("# terraform (terraform/):")
     ok, _ = real.usable(root / "terraform")
     assert ("lambdalab tf -- init" in note) == (not ok or real.cli_config().write_config)
 
 
 def test_env_note_without_a_configuration_is_the_general_rule(lab, tmp_path):
-    note = lambdalab("env", cwd=tmp_path).stderr
+    note = lambdalab("env", cwd=tmp_path).stderr.splitlines()[-1]
     assert note.startswith("# terraform: where `terraform init` cannot install its providers")
+
+
+def test_env_says_when_the_shells_aws_is_not_the_courses(lab, tmp_path):
+    bin_dir = Path(sys.executable).parent
+    elsewhere = tmp_path / "bin"
+    elsewhere.mkdir()
+    (elsewhere / "aws").write_text("#!/bin/sh\necho aws-cli/1.0 elsewhere\n")
+    (elsewhere / "aws").chmod(0o755)
+    other = dict(os.environ, PATH=f"{elsewhere}{os.pathsep}{os.environ['PATH']}")
+    notes = lambdalab("env", cwd=tmp_path, env=other).stderr.splitlines()
+    assert notes[0] == (
+        f"# aws: `aws` here is {elsewhere / 'aws'}, not the course's; "
+        "run `source .venv/bin/activate` first."
+    )
+    course = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    notes = lambdalab("env", cwd=tmp_path, env=course).stderr.splitlines()
+    assert not any(line.startswith("# aws") for line in notes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import shutil
 import signal
 import sys
 import threading
@@ -129,8 +130,24 @@ def _env(args: argparse.Namespace) -> int:
         )
         return 1
     print(_export_lines(status["env"]))
-    print(terraform_note(Path.cwd()), file=sys.stderr)  # not for eval: a shell comment line
+    for note in (aws_note(), terraform_note(Path.cwd())):  # stderr: shown, not eval-ed
+        if note:
+            print(note, file=sys.stderr)
     return 0
+
+
+def aws_note() -> str | None:
+    """A ``# …`` line when the shell's ``aws`` is not the course's (which has ``logs tail``).
+
+    The lab's AWS config registers lambdalab's CLI v1 plugin; an AWS CLI v1 from another
+    Python cannot import it and stops with a traceback.
+    """
+    course = Path(sys.executable).parent / ("aws.cmd" if os.name == "nt" else "aws")
+    found = shutil.which("aws")
+    if not course.exists() or (found and Path(found).resolve() == course.resolve()):
+        return None
+    where = f"`aws` here is {found}" if found else "no `aws` on PATH"
+    return f"# aws: {where}, not the course's; run `source .venv/bin/activate` first."
 
 
 def terraform_note(directory: Path) -> str:
