@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
-BIN := $(VENV)/bin
+# Windows venvs keep their programs in Scripts/ (make from Git Bash, as in CI).
+BIN := $(VENV)/$(if $(filter Windows_NT,$(OS)),Scripts,bin)
 STAMP := $(VENV)/.installed
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
          --nbval-cell-timeout 300 -p no:cacheprovider
@@ -12,17 +13,19 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 install: $(STAMP)
 
 # Re-install when the dependency list changes; a fresh clone needs only Python 3.11+.
-$(STAMP): pyproject.toml
+# tools/install.py prints one line per stage (uv when it can be had, else pip; pins from
+# pyproject.toml) and keeps the installers' output in $(VENV)/install.log. NO_UV=1: plain pip.
+$(STAMP): pyproject.toml tools/install.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "lambdalab needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@$(PYTHON) tools/install.py --venv $(VENV) $(if $(NO_UV),--no-uv,)
 	@touch $(STAMP)
 
 # JupyterLab refuses to run as root unless told (containers, Binder, some CI machines).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks \
+	@echo "[lambdalab] starting JupyterLab on notebooks/ (Ctrl-C stops it)"
+	@$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks \
 	    --LabApp.default_url=/lab/tree/00_start_here.ipynb $(LAB_ARGS)
 
 lint: $(STAMP)

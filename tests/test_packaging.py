@@ -50,3 +50,37 @@ def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text()
     assert "make test" in readme
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def _jsonc(path: Path) -> dict:
+    import json
+    import re
+
+    return json.loads(re.sub(r"^\s*//.*$", "", path.read_text(), flags=re.M))
+
+
+def test_the_dev_container_runs_the_same_install_as_a_laptop():
+    container = _jsonc(ROOT / ".devcontainer" / "devcontainer.json")
+    assert "3.11" in container["image"]
+    assert container["postCreateCommand"] == "make install"
+    assert any("terraform" in feature for feature in container["features"])
+
+
+def test_ci_workflow_runs_make_test_on_linux_macos_and_windows():
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "test.yml").read_text())
+    job = workflow["jobs"]["test"]
+    assert set(job["strategy"]["matrix"]["os"]) == {
+        "ubuntu-latest",
+        "macos-latest",
+        "windows-latest",
+    }
+    assert job["strategy"]["fail-fast"] is False
+    commands = [step.get("run", "") for step in job["steps"]]
+    assert any(c.startswith("make test") for c in commands)
+    assert not any("continue-on-error" in step for step in job["steps"])  # failures fail
+
+
+def test_the_lab_aws_config_ships_in_the_package():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert "aws-config" in project["tool"]["setuptools"]["package-data"]["lambdalab"]
+    assert (ROOT / "src" / "lambdalab" / "aws-config").is_file()

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import shutil
 import signal
 import sys
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 from lambdalab.served import ServedLabError
 
@@ -123,7 +125,50 @@ def _env(args: argparse.Namespace) -> int:
         return 1
     env = dict(lab.env(), **{ATTACH_ENV: "1", "LAMBDALAB_ENDPOINT": lab.endpoint_url})
     print(_export_lines(env))
+    for note in (aws_note(), terraform_note(Path.cwd())):  # stderr: shown, not eval-ed
+        if note:
+            print(note, file=sys.stderr)
     return 0
+
+
+def aws_note() -> str | None:
+    """A ``# …`` line when the shell's ``aws`` is not the course's (which has ``logs tail``).
+
+    The lab's AWS config registers lambdalab's CLI v1 plugin; an AWS CLI v1 from another
+    Python cannot import it and stops with a traceback.
+    """
+    course = Path(sys.executable).parent / ("aws.cmd" if os.name == "nt" else "aws")
+    found = shutil.which("aws")
+    if not course.exists() or (found and Path(found).resolve() == course.resolve()):
+        return None
+    where = f"`aws` here is {found}" if found else "no `aws` on PATH"
+    return f"# aws: {where}, not the course's; run `source .venv/bin/activate` first."
+
+
+def terraform_note(directory: Path) -> str:
+    """One ``# …`` line: whether plain ``terraform`` works here, else what to run instead.
+
+    Plain terraform reaches the lab through ``AWS_ENDPOINT_URL`` when hashicorp/aws honours it
+    (5.100 does; see https://registry.terraform.io/providers/hashicorp/aws/latest/docs/guides/
+    custom-service-endpoints) — but only if ``terraform init`` can install every provider the
+    configuration needs. Offline, with the article's exact ``5.0.0`` pin, it cannot.
+    """
+    from lambdalab.terraform import real
+
+    instead = "run `lambdalab tf -- init` and `lambdalab tf -- apply` instead (same .tf files)"
+    configs = [d for d in (directory, directory / "terraform") if any(d.glob("*.tf"))]
+    if not configs:
+        return f"# terraform: where `terraform init` cannot install its providers, {instead}."
+    ok, reason = real.usable(configs[0])
+    where = "" if configs[0] == directory else f" ({configs[0].name}/)"
+    if not ok:
+        return f"# terraform{where}: `terraform init` will fail ({reason}); {instead}."
+    if real.cli_config().write_config:
+        return (
+            f"# terraform{where}: the providers are in a mirror that plain terraform does not "
+            f"read without a CLI config; {instead}."
+        )
+    return f"# terraform{where}: `terraform init` / `apply` reach this lab via AWS_ENDPOINT_URL."
 
 
 def _tf(args: argparse.Namespace) -> int:
@@ -137,7 +182,11 @@ def _tf(args: argparse.Namespace) -> int:
     except ServedLabError as exc:
         print(f"lambdalab tf: {exc}", file=sys.stderr)
         return 1
-    return lab.terraform(*tf_args, chdir=args.chdir, engine=args.engine)  # -chdir= kept in args
+    from lambdalab.terraform.runner import run
+
+    # Banners on stderr: stdout is terraform's alone (`B=$(lambdalab tf -- output -raw b)`).
+    # -chdir= stays in tf_args; run() reads it.
+    return run(lab, tf_args, chdir=Path(args.chdir), engine=args.engine, notes=sys.stderr)
 
 
 def _logs(args: argparse.Namespace) -> int:

@@ -111,8 +111,9 @@ def lab_env(endpoint_url: str, credentials: iam.Credentials, region: str) -> dic
         "AWS_SECRET_ACCESS_KEY": credentials.secret_access_key,
         "AWS_DEFAULT_REGION": region,
         "AWS_REGION": region,
-        # No real config/credentials files: nothing can redirect a call to real AWS.
-        "AWS_CONFIG_FILE": os.devnull,
+        # No real config/credentials files: nothing can redirect a call to real AWS. The
+        # lab's own config holds only [plugins] (`aws logs tail` for the course's CLI v1).
+        "AWS_CONFIG_FILE": str(Path(__file__).with_name("aws-config")),
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         "AWS_EC2_METADATA_DISABLED": "true",
         # A proxy from the learner's shell must never carry the lab's traffic off the machine.

@@ -2,7 +2,8 @@
 
 ``auto`` uses the real terraform CLI when it is on PATH and the configuration's providers can
 be installed (network, or a filesystem mirror); otherwise the built-in engine applies the same
-files. Either way the first line says which engine ran, and why.
+files. Either way a first line says which engine ran, and why: on ``notes``, which is stderr
+for ``lambdalab tf`` so that its stdout is terraform's alone (``output -raw NAME`` in scripts).
 """
 
 from __future__ import annotations
@@ -41,16 +42,22 @@ def run(
     chdir: Path,
     engine: str = "auto",
     out: TextIO | None = None,
+    notes: TextIO | None = None,
 ) -> int:
-    """Run terraform ``args`` in ``chdir`` against ``lab``; returns terraform's exit code."""
+    """Run terraform ``args`` in ``chdir`` against ``lab``; returns terraform's exit code.
+
+    Terraform's output goes to ``out``, lambdalab's own banner to ``notes`` (default: ``out``,
+    so a notebook cell shows both together).
+    """
     from lambdalab.terraform import real
 
     out = out or sys.stdout
+    notes = notes or out
     args, chdir_str = real.split_chdir(list(args), chdir)
     chdir = Path(chdir_str)
     if args[:1] == ["fmt"] and engine != "builtin" and shutil.which("terraform"):
         # Formatting needs no providers and no cloud: the real CLI, untouched configuration.
-        out.write("[lambdalab] engine: terraform (fmt needs no providers)\n")
+        notes.write("[lambdalab] engine: terraform (fmt needs no providers)\n")
         with tempfile.TemporaryDirectory(prefix="lambdalab-tf-") as tmp:
             proc = subprocess.run(
                 ["terraform", f"-chdir={chdir}", *args],
@@ -64,10 +71,11 @@ def run(
     try:
         picked, reason = choose(chdir, engine)
     except real.TerraformUnusable as exc:
-        out.write(f"[lambdalab] engine: terraform was asked for but cannot run here: {exc}\n")
+        notes.write(f"[lambdalab] engine: terraform was asked for but cannot run here: {exc}\n")
         return 1
     if picked == "terraform":
-        out.write(f"[lambdalab] engine: terraform ({reason})\n")
+        notes.write(f"[lambdalab] engine: terraform ({reason})\n")
+        notes.flush()
 
         def write(line: str) -> None:
             out.write(line)
@@ -86,7 +94,8 @@ def run(
         return proc.returncode
     from lambdalab.terraform import builtin
 
-    out.write(f"[lambdalab] engine: built-in ({reason})\n")
+    notes.write(f"[lambdalab] engine: built-in ({reason})\n")
+    notes.flush()
     return builtin.run(args, chdir=chdir, ctx_factory=context_factory(lab), out=out)
 
 

@@ -1,0 +1,138 @@
+"""First install (issue 13): seconds from a fresh clone to a serving JupyterLab.
+
+For one git revision, clones the repository twice into a temporary folder and runs, in each
+clone, ``make install`` (the install part of ``make test`` and ``make lab``) and then
+``make lab`` until JupyterLab answers. The first clone starts with an *empty* package cache
+(``PIP_CACHE_DIR`` / ``UV_CACHE_DIR`` point at a new folder; the bootstrap ``uv`` in
+``LAMBDALAB_TOOLS_DIR`` counts as cache too), the second reuses that cache (*warm*). Prints
+the seconds of each stage and clone → serving; asserts nothing.
+
+Targets: ≤ 60 s clone → serving with a warm cache; half of the old time with an empty one.
+It downloads from the package index with the empty cache, so it needs the network.
+
+Run: ``python3 benchmarks/first_install.py [--rev HEAD] [--keep]`` (``nice -n 5`` on a shared
+machine). Compare revisions with ``--rev <old commit>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serving(port: int) -> bool:
+    url = f"http://127.0.0.1:{port}/api/contents/?token=bench"
+    try:
+        with urllib.request.urlopen(url, timeout=2) as resp:
+            return any(i["name"] == "00_start_here.ipynb" for i in json.load(resp)["content"])
+    except OSError:
+        return False
+
+
+def one_clone(work: Path, name: str, rev: str, cache: Path, python: str) -> dict[str, float]:
+    clone = work / name
+    t0 = time.monotonic()
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    subprocess.run(["git", "-C", str(clone), "checkout", "-q", rev], check=True)
+    env = dict(
+        os.environ,
+        PIP_CACHE_DIR=str(cache / "pip"),
+        UV_CACHE_DIR=str(cache / "uv"),
+        LAMBDALAB_TOOLS_DIR=str(cache / "tools"),  # the bootstrap uv is part of the cache
+    )
+    env.pop("VIRTUAL_ENV", None)
+    log = clone.parent / f"{name}.log"
+    with log.open("w") as fh:
+        t1 = time.monotonic()
+        rc = subprocess.run(
+            ["make", "--no-print-directory", "install", f"PYTHON={python}"],
+            cwd=clone,
+            env=env,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+        ).returncode
+        t2 = time.monotonic()
+        if rc:
+            sys.exit(f"make install failed in {clone} (log: {log})")
+    lines = sum(1 for _ in log.open())  # what `make install` printed
+    with log.open("a") as fh:
+        port = free_port()
+        args = f"--no-browser --port={port} --IdentityProvider.token=bench"
+        proc = subprocess.Popen(
+            ["make", "--no-print-directory", "lab", f"LAB_ARGS={args}", f"PYTHON={python}"],
+            cwd=clone,
+            env=env,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            while not serving(port):
+                if proc.poll() is not None or time.monotonic() - t2 > 300:
+                    sys.exit(f"make lab did not serve in {clone} (log: {log})")
+                time.sleep(0.25)
+            t3 = time.monotonic()
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
+    return {
+        "install": t2 - t1,
+        "lab start": t3 - t2,
+        "clone to serving": t3 - t0,
+        "install lines": lines,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rev", default="HEAD", help="git revision to measure (default HEAD)")
+    parser.add_argument("--python", default=sys.executable, help="interpreter for make PYTHON=")
+    parser.add_argument("--keep", action="store_true", help="keep the clones and logs")
+    opts = parser.parse_args()
+    rev = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", opts.rev],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    work = Path(tempfile.mkdtemp(prefix="lambdalab-install-"))
+    cache = work / "cache"
+    try:
+        results = {
+            "empty cache": one_clone(work, "empty", rev, cache, opts.python),
+            "warm cache": one_clone(work, "warm", rev, cache, opts.python),
+        }
+    finally:
+        if not opts.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"revision {rev}")
+    print(f"{'':<14}{'install s':>10}{'lab start s':>12}{'clone→serving s':>17}{'lines':>7}")
+    for name, r in results.items():
+        print(
+            f"{name:<14}{r['install']:>10.1f}{r['lab start']:>12.1f}"
+            f"{r['clone to serving']:>17.1f}{r['install lines']:>7}"
+        )
+    if opts.keep:
+        print(f"clones and logs kept in {work}")
+
+
+if __name__ == "__main__":
+    main()
