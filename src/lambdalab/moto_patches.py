@@ -10,7 +10,9 @@ CRUD APIs). What it lacks we add here, routing to :mod:`lambdalab.dataplane`:
 * ``FunctionEventInvokeConfig`` is stored per function and acted on;
   ``Put/GetFunctionRecursionConfig`` exist;
 * S3 notifications to Lambda go through the async path with the full AWS record, and
-  ``PutBucketNotificationConfiguration`` checks Lambda permissions and overlapping rules.
+  ``PutBucketNotificationConfiguration`` checks Lambda permissions and overlapping rules;
+* ``Create/Get/List/Update/DeleteEventSourceMapping`` are answered by :mod:`lambdalab.esm`,
+  whose pollers replace moto's Docker run on ``SendMessage``; moto's SQS keeps the lab's time.
 
 :func:`check` fails loudly when moto changes underneath (tests/test_moto_patches.py runs it).
 """
@@ -127,6 +129,7 @@ def check() -> None:
         (access_control.IAMRequestBase, "_create_headers_for_aws_request"),
         (access_control.IAMRequestBase, "_get_string_between"),
         (lm.LambdaBackend, "get_function"),
+        *_event_source_mapping_hooks(),
     ]
     missing = [f"{owner.__name__}.{name}" for owner, name in required if not hasattr(owner, name)]
     if not hasattr(lu, "url_paths"):
@@ -197,6 +200,7 @@ def apply() -> None:
     s3m.S3Backend.put_bucket_notification_configuration = _wrap_put_notification(
         s3m.S3Backend.put_bucket_notification_configuration
     )
+    _apply_event_source_mappings()
     _applied = True
 
 
@@ -790,3 +794,129 @@ def _wrap_put_notification(original: Any) -> Any:
         return original(self, bucket_name, notification_config)
 
     return put_bucket_notification_configuration
+
+
+# -- Event source mappings ---------------------------------------------------------------------
+#
+# moto stores a mapping and, on every SendMessage, runs the function in Docker inside the
+# sender's request. The lab keeps mappings in lambdalab.esm instead (validated as AWS does,
+# polled on the lab's clock); these adapters only translate between moto's request objects and
+# that service. moto's SQS reads time through unix_time/unix_time_millis, pointed here at the
+# lab's clock so that visibility timeouts and delays are fast-forwarded like every other wait.
+
+
+def _esm_call(original: Any, call: Any) -> Any:
+    """A LambdaResponse method answered by ``call(self, service)`` while the lab runs."""
+
+    @functools.wraps(original)
+    def handler(self: Any) -> Any:
+        if _dataplane is None:
+            return original(self)
+        return _aws(call, self, _dataplane.esm)
+
+    return _aws_errors_only(handler)
+
+
+def _esm_uuid(self: Any) -> str:
+    return unquote(self.path.rstrip("/").split("/")[-1])
+
+
+def _esm_create(self: Any, service: Any) -> tuple[int, dict[str, Any], str]:
+    return 202, {"status": 202}, json.dumps(service.create(self.json_body or {}))
+
+
+def _esm_list(self: Any, service: Any) -> tuple[int, dict[str, Any], str]:
+    def first(name: str) -> str | None:
+        return self.querystring.get(name, [None])[0]
+
+    max_items = first("MaxItems")
+    result = service.list(
+        event_source_arn=first("EventSourceArn"),
+        function_name=first("FunctionName"),
+        marker=first("Marker"),
+        max_items=int(max_items) if max_items and max_items.isdigit() else None,
+    )
+    return 200, {}, json.dumps(result)
+
+
+def _esm_get(self: Any, service: Any) -> tuple[int, dict[str, Any], str]:
+    return 200, {}, json.dumps(service.get(_esm_uuid(self)))
+
+
+def _esm_update(self: Any, service: Any) -> tuple[int, dict[str, Any], str]:
+    return 202, {"status": 202}, json.dumps(service.update(_esm_uuid(self), self.json_body or {}))
+
+
+def _esm_delete(self: Any, service: Any) -> tuple[int, dict[str, Any], str]:
+    return 202, {"status": 202}, json.dumps(service.delete(_esm_uuid(self)))
+
+
+def _wrap_add_message(original: Any) -> Any:
+    """A message reached a queue: wake the pollers; moto's own Docker run never happens."""
+
+    @functools.wraps(original)
+    def add_message(self: Any, message: Any) -> None:
+        if _dataplane is None:
+            return original(self, message)
+        self.lambda_event_source_mappings.clear()  # only lambdalab.esm maps queues to functions
+        original(self, message)
+        _dataplane.esm.notify(self.queue_arn)
+        return None
+
+    return add_message
+
+
+def _lab_unix_time(original: Any) -> Any:
+    @functools.wraps(original)
+    def unix_time(dt: Any = None) -> float:
+        if dt is not None or _dataplane is None:
+            return original(dt) if dt is not None else original()
+        return time.time() + _dataplane.lab.clock.offset
+
+    return unix_time
+
+
+def _lab_unix_time_millis(original: Any) -> Any:
+    @functools.wraps(original)
+    def unix_time_millis(dt: Any = None) -> float:
+        if dt is not None or _dataplane is None:
+            return original(dt) if dt is not None else original()
+        return (time.time() + _dataplane.lab.clock.offset) * 1000.0
+
+    return unix_time_millis
+
+
+def _apply_event_source_mappings() -> None:
+    from moto.awslambda import responses as lr
+    from moto.sqs import models as sqsm
+
+    for name, call in (
+        ("create_event_source_mapping", _esm_create),
+        ("list_event_source_mappings", _esm_list),
+        ("get_event_source_mapping", _esm_get),
+        ("update_event_source_mapping", _esm_update),
+        ("delete_event_source_mapping", _esm_delete),
+    ):
+        setattr(lr.LambdaResponse, name, _esm_call(getattr(lr.LambdaResponse, name), call))
+    sqsm.Queue.add_message = _wrap_add_message(sqsm.Queue.add_message)
+    sqsm.unix_time = _lab_unix_time(sqsm.unix_time)
+    sqsm.unix_time_millis = _lab_unix_time_millis(sqsm.unix_time_millis)
+
+
+def _event_source_mapping_hooks() -> list[tuple[Any, str]]:
+    """What :func:`_apply_event_source_mappings` patches (for :func:`check`)."""
+    from moto.awslambda import responses as lr
+    from moto.sqs import models as sqsm
+
+    return [
+        (lr.LambdaResponse, "create_event_source_mapping"),
+        (lr.LambdaResponse, "list_event_source_mappings"),
+        (lr.LambdaResponse, "get_event_source_mapping"),
+        (lr.LambdaResponse, "update_event_source_mapping"),
+        (lr.LambdaResponse, "delete_event_source_mapping"),
+        (sqsm.Queue, "add_message"),
+        (sqsm.Queue, "approximate_number_of_messages_not_visible"),
+        (sqsm.SQSBackend, "receive_message"),
+        (sqsm, "unix_time"),
+        (sqsm, "unix_time_millis"),
+    ]
