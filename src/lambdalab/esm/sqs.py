@@ -17,6 +17,8 @@ from typing import Any
 from .config import QueueFacts, queue_name_of
 from .records import QueueMessage
 
+SAME_RECEIVE_MS = 50
+
 
 class MotoQueues:
     def __init__(self, account_id: str, region: str) -> None:
@@ -90,7 +92,11 @@ class MotoQueues:
             for m in list(queue._messages)
             if max(m.visible_at, m.delayed_until) >= now_ms
         ]
-        return (min(times) + 1) / 1000.0 if times else None
+        if not times:
+            return None
+        # Messages hidden by one receive reappear together: moto stamps each a few µs apart.
+        first = min(times)
+        return (max(t for t in times if t <= first + SAME_RECEIVE_MS) + 1) / 1000.0
 
     def holds_messages(self, arn: str) -> bool:
         queue = self._queue(arn)
