@@ -490,7 +490,7 @@ class DataPlane:
         while True:
             self.engine.wait_idle(max(deadline - time.monotonic(), 0.0))
             self.esm.wait_idle(max(deadline - time.monotonic(), 0.0))
-            if not self.engine.pending() and not self.esm.pending():
+            if not self.engine.pending() and not self.esm.busy():
                 return
 
     def invocations(self, function_name: str) -> list[Any]:

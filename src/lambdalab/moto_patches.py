@@ -866,6 +866,20 @@ def _wrap_add_message(original: Any) -> Any:
     return add_message
 
 
+def _locked_delete_message(original: Any) -> Any:
+    """moto rebuilds a queue's message list on every DeleteMessage without a lock: two deletes
+    (or a delete and a SendMessage) at once overwrite each other's list, so a deleted message
+    comes back or a sent one is lost. The pollers delete from many threads: serialise them with
+    the lock moto's own SendMessage holds."""
+
+    @functools.wraps(original)
+    def delete_message(self: Any, receipt_handle: str) -> None:
+        with self._messages_lock:
+            return original(self, receipt_handle)
+
+    return delete_message
+
+
 def _lab_unix_time(original: Any) -> Any:
     @functools.wraps(original)
     def unix_time(dt: Any = None) -> float:
@@ -899,6 +913,7 @@ def _apply_event_source_mappings() -> None:
     ):
         setattr(lr.LambdaResponse, name, _esm_call(getattr(lr.LambdaResponse, name), call))
     sqsm.Queue.add_message = _wrap_add_message(sqsm.Queue.add_message)
+    sqsm.Queue.delete_message = _locked_delete_message(sqsm.Queue.delete_message)
     sqsm.unix_time = _lab_unix_time(sqsm.unix_time)
     sqsm.unix_time_millis = _lab_unix_time_millis(sqsm.unix_time_millis)
 
@@ -915,6 +930,7 @@ def _event_source_mapping_hooks() -> list[tuple[Any, str]]:
         (lr.LambdaResponse, "update_event_source_mapping"),
         (lr.LambdaResponse, "delete_event_source_mapping"),
         (sqsm.Queue, "add_message"),
+        (sqsm.Queue, "delete_message"),
         (sqsm.Queue, "approximate_number_of_messages_not_visible"),
         (sqsm.SQSBackend, "receive_message"),
         (sqsm, "unix_time"),

@@ -313,16 +313,24 @@ class EventSourceMappings:
                 lines.append(line)
         return lines
 
+    def busy(self) -> bool:
+        """Is anything in flight? (cheap: no counting of queues)"""
+        with self._cond:
+            if self._running or self._retries:
+                return True
+            if any(m.pending is not None for m in self._mappings.values()):
+                return True
+            polled = {m.event_source_arn for m in self._mappings.values() if m.polling}
+        return any(self._queues.holds_messages(arn) for arn in polled)
+
     def wait_idle(self, timeout: float = 60.0) -> None:
         """Return when every mapping is settled and its queue drained (wall ``timeout``)."""
         deadline = time.monotonic() + timeout
-        while True:
-            pending = self.pending()
-            if not pending:
-                return
+        while self.busy():
             if time.monotonic() >= deadline:
                 raise TimeoutError(
-                    f"event source mappings still busy after {timeout:g} s: " + "; ".join(pending)
+                    f"event source mappings still busy after {timeout:g} s: "
+                    + "; ".join(self.pending())
                 )
             with self._cond:
                 self._cond.wait(0.02)
@@ -441,7 +449,7 @@ class EventSourceMappings:
                 if self._in_flight[mapping.uuid] >= self._limit(mapping, now):
                     return started
                 generation = self._generation
-            visible = self._queues.visible(arn)
+            visible = self._queues.visible(arn, mapping.batch_size)
             with self._cond:
                 if not visible:
                     self._backlog_since.pop(mapping.uuid, None)

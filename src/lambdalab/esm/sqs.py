@@ -50,20 +50,29 @@ class MotoQueues:
         queue = self._queue(arn)
         if queue is None:
             return []
-        messages = self._backend().receive_message(
-            queue.name, count, 0, int(queue.visibility_timeout or 0), ["All"]
-        )
+        with queue._messages_lock:  # moto moves DLQ-bound messages out of the list here
+            messages = self._backend().receive_message(
+                queue.name, count, 0, int(queue.visibility_timeout or 0), ["All"]
+            )
         return [_message(m) for m in messages]
 
     def delete(self, arn: str, receipt_handles: list[str]) -> None:
+        """Delete a batch in one pass over the queue, under the lock moto's SendMessage holds
+        (moto rebuilds the message list on every delete; unlocked, concurrent deletes and
+        sends overwrite each other's list and a message comes back or is lost)."""
         queue = self._queue(arn)
-        if queue is None:
+        if queue is None or not receipt_handles:
             return
-        for handle in receipt_handles:
-            try:
-                queue.delete_message(handle)
-            except Exception:  # already gone (purged, or deleted by someone else)
-                continue
+        wanted = set(receipt_handles)
+        with queue._messages_lock:
+            kept = []
+            for message in queue._messages:
+                if wanted.intersection(message.all_receipt_handles):
+                    queue.pending_messages.discard(message)
+                    queue.deleted_messages.update(message.all_receipt_handles)
+                    continue
+                kept.append(message)
+            queue._messages = kept
 
     def counts(self, arn: str) -> tuple[int, int]:
         """(ApproximateNumberOfMessages[Visible], ApproximateNumberOfMessagesNotVisible)."""
@@ -75,9 +84,19 @@ class MotoQueues:
             queue.approximate_number_of_messages_not_visible,
         )
 
-    def visible(self, arn: str) -> int:
+    def visible(self, arn: str, enough: int) -> int:
+        """Visible messages, counted up to ``enough`` (a full batch): moto has no index, and
+        counting a deep queue on every poll would cost more than the receive itself."""
         queue = self._queue(arn)
-        return 0 if queue is None else len(queue.messages)
+        if queue is None:
+            return 0
+        count = 0
+        for message in list(queue._messages):
+            if message.visible and not message.delayed:
+                count += 1
+                if count >= enough:
+                    break
+        return count
 
     def next_change(self, arn: str) -> float | None:
         """Simulated time (s) when the next hidden or delayed message becomes visible."""
