@@ -493,3 +493,22 @@ def test_out_of_range_settings_and_duplicates(lab):
     assert first["UUID"] in err["Error"]["Message"]
     err = _error(lam.update_event_source_mapping, UUID=first["UUID"], BatchSize=11)
     assert err["Error"]["Message"].startswith("Maximum batch window in seconds must be")
+
+
+def test_many_messages_are_each_handled_exactly_once(lab):
+    """Concurrent batches delete concurrently: none may come back (moto's delete is unlocked)."""
+    _function(lab, "count", "def lambda_handler(event, context):\n    return None\n")
+    url, arn = _queue(lab, "orders")
+    sqs = lab.client("sqs")
+    for start in range(0, 300, 10):
+        sqs.send_message_batch(
+            QueueUrl=url,
+            Entries=[{"Id": str(i), "MessageBody": str(start + i)} for i in range(10)],
+        )
+    _map(lab, arn, "count", BatchSize=10)
+    lab.wait_idle(120)
+    batches = lab.invocations("count")
+    ids = [i for b in batches for i in b.message_ids]
+    assert len(ids) == len(set(ids)) == 300
+    assert {c for b in batches for c in b.receive_counts} == {1}
+    assert _depth(lab, url) == (0, 0)
