@@ -512,3 +512,24 @@ def test_many_messages_are_each_handled_exactly_once(lab):
     assert len(ids) == len(set(ids)) == 300
     assert {c for b in batches for c in b.receive_counts} == {1}
     assert _depth(lab, url) == (0, 0)
+
+
+def test_batching_window_gathers_messages_into_one_batch(lab):
+    """MaximumBatchingWindowInSeconds: Lambda waits up to the window for a full batch
+    (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html)."""
+    _function(lab, "rec", RECORD)
+    url, arn = _queue(lab, "orders")
+    _map(lab, arn, "rec", BatchSize=20, MaximumBatchingWindowInSeconds=5)
+    lab.wait_idle(30)  # Enabled, nothing to read yet
+    sqs = lab.client("sqs")
+    for start in (0, 10):
+        sqs.send_message_batch(
+            QueueUrl=url,
+            Entries=[{"Id": str(i), "MessageBody": str(start + i)} for i in range(6)],
+        )
+    lab.wait_idle(30)
+    (batch,) = lab.invocations("rec")
+    assert len(batch.message_ids) == 12
+    (event,) = _events(lab, "rec")
+    sent = int(event["Records"][0]["attributes"]["SentTimestamp"]) / 1000
+    assert batch.start.timestamp() - sent == pytest.approx(5, abs=1)  # the window, then invoke

@@ -62,6 +62,11 @@ from .records import QueueMessage
 log = logging.getLogger(__name__)
 
 SQS_NAMESPACE = "AWS/SQS"
+# A batching window is fast-forwarded only once its queue has been quiet this long (wall
+# seconds): messages a learner sends one request at a time still gather in one batch.
+# (Lab-only: on AWS the window is simply real time.)
+WINDOW_QUIET_SECONDS = 0.2
+
 NON_EXISTENT_QUEUE = (
     "Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. "
     "SQS Error Message: The specified queue does not exist."
@@ -149,6 +154,7 @@ class EventSourceMappings:
         self._backlog_since: dict[str, float] = {}
         self._window_opened: dict[str, float] = {}
         self._sampled_minute: dict[str, int] = {}
+        self._arrived: dict[str, float] = {}  # queue ARN -> wall time of the last SendMessage
         self._attempts: dict[str, list[BatchAttempt]] = defaultdict(list)
         self._ids = itertools.count()
         self._generation = 0
@@ -265,6 +271,8 @@ class EventSourceMappings:
         busy, _ = self._published
         self._published = (busy, self.clock.time())
         with self._cond:
+            if queue_arn:
+                self._arrived[queue_arn] = time.monotonic()
             self._cond.notify_all()
 
     def holds_clock(self, other_due: float | None) -> bool:
@@ -346,6 +354,7 @@ class EventSourceMappings:
             self._backlog_since.clear()
             self._window_opened.clear()
             self._sampled_minute.clear()
+            self._arrived.clear()
             self._attempts.clear()
             self._cond.notify_all()
 
@@ -399,7 +408,8 @@ class EventSourceMappings:
             timer = self._next_timer(polling)
             busy = bool(self._running)
             self._published = (busy, timer)
-        if self.clock.fast and not busy and timer is not None:
+            gathering = self._gathering(polling)
+        if self.clock.fast and not busy and timer is not None and not gathering:
             other = self._others_next_timer()
             if not self._others_busy() and (other is None or timer <= other):
                 self.clock.advance_to(timer)
@@ -429,6 +439,15 @@ class EventSourceMappings:
             if nxt is not None:
                 times.append(nxt)
         return min(times) if times else None
+
+    def _gathering(self, polling: list[Mapping]) -> bool:
+        """An open batching window whose queue is still receiving messages (lock held)."""
+        quiet_since = time.monotonic() - WINDOW_QUIET_SECONDS
+        return any(
+            m.uuid in self._window_opened
+            and self._arrived.get(m.event_source_arn, 0.0) > quiet_since
+            for m in polling
+        )
 
     def _limit(self, mapping: Mapping, now: float) -> int:
         since = self._backlog_since.get(mapping.uuid)
