@@ -163,3 +163,5 @@ def test_sqs_retention_check_keeps_moto_rule(lab):
     assert backend.is_message_valid_based_on_retention_period("retained", message)
     message.sent_timestamp -= 61_000
     assert not backend.is_message_valid_based_on_retention_period("retained", message)
+    assert backend.get_queue("retained")._messages == []  # expired messages are deleted
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)
