@@ -8,6 +8,11 @@
    failed batches at 0 s / 30 s / 60 s, then the queue's DLQ on the next receive at 90 s):
    simulated ÷ wall seconds.
 
+Measured on the 2-core development machine under load from other sessions (one run,
+2026-12-01): poison message 90 simulated s in 0.17 wall s (516×); 10,000 messages directly
+116 messages/s, through the mapping 708 messages/s (6.1×: the pollers read moto's queue
+in-process and delete a batch in one pass, where DeleteMessageBatch deletes one by one).
+
 Run: ``.venv/bin/python benchmarks/esm.py [--messages 10000]``
 """
 
