@@ -533,3 +533,22 @@ def test_batching_window_gathers_messages_into_one_batch(lab):
     (event,) = _events(lab, "rec")
     sent = int(event["Records"][0]["attributes"]["SentTimestamp"]) / 1000
     assert batch.start.timestamp() - sent == pytest.approx(5, abs=1)  # the window, then invoke
+
+
+def test_tags_of_a_mapping(lab):
+    """Tags at create, TagResource/UntagResource/ListTags by the mapping's ARN (terraform
+    reads them); an unknown ARN gets AWS's recorded message."""
+    _function(lab, "rec", RECORD)
+    _, arn = _queue(lab, "orders")
+    lam = lab.client("lambda")
+    created = _map(lab, arn, "rec", Tags={"team": "shop"})
+    mapping_arn = created["EventSourceMappingArn"]
+    assert lam.list_tags(Resource=mapping_arn)["Tags"] == {"team": "shop"}
+    lam.tag_resource(Resource=mapping_arn, Tags={"env": "lab"})
+    lam.untag_resource(Resource=mapping_arn, TagKeys=["team"])
+    assert lam.list_tags(Resource=mapping_arn)["Tags"] == {"env": "lab"}
+    unknown = mapping_arn[:-12] + "000000000000"
+    err = _error(lam.list_tags, Resource=unknown)
+    assert err["Error"]["Code"] == "ResourceNotFoundException"
+    assert err["Error"]["Message"] == f"Event source mapping not found: {unknown}"
+    assert err["ResponseMetadata"]["HTTPStatusCode"] == 404

@@ -851,6 +851,23 @@ def _esm_delete(self: Any, service: Any) -> tuple[int, dict[str, Any], str]:
     return 202, {"status": 202}, json.dumps(service.delete(_esm_uuid(self)))
 
 
+def _wrap_resource_by_arn(original: Any) -> Any:
+    """ListTags/TagResource/UntagResource find a mapping by its ARN (terraform reads its tags)."""
+
+    @functools.wraps(original)
+    def get_resource_by_arn(self: Any, arn: str) -> Any:
+        if _dataplane is None or ":event-source-mapping:" not in arn:
+            return original(self, arn)
+        mapping = _dataplane.esm.by_arn(arn)
+        if mapping is None:
+            raise service_error(
+                "ResourceNotFoundException", f"Event source mapping not found: {arn}", 404
+            )
+        return mapping
+
+    return get_resource_by_arn
+
+
 def _wrap_add_message(original: Any) -> Any:
     """A message reached a queue: wake the pollers; moto's own Docker run never happens."""
 
@@ -919,6 +936,7 @@ def _lab_unix_time_millis(original: Any) -> Any:
 
 
 def _apply_event_source_mappings() -> None:
+    from moto.awslambda import models as lm
     from moto.awslambda import responses as lr
     from moto.sqs import models as sqsm
 
@@ -930,6 +948,9 @@ def _apply_event_source_mappings() -> None:
         ("delete_event_source_mapping", _esm_delete),
     ):
         setattr(lr.LambdaResponse, name, _esm_call(getattr(lr.LambdaResponse, name), call))
+    lm.LambdaBackend._get_resource_by_arn = _wrap_resource_by_arn(
+        lm.LambdaBackend._get_resource_by_arn
+    )
     sqsm.Queue.add_message = _wrap_add_message(sqsm.Queue.add_message)
     sqsm.Queue.delete_message = _locked_delete_message(sqsm.Queue.delete_message)
     sqsm.SQSBackend.is_message_valid_based_on_retention_period = _retained
@@ -939,6 +960,7 @@ def _apply_event_source_mappings() -> None:
 
 def _event_source_mapping_hooks() -> list[tuple[Any, str]]:
     """What :func:`_apply_event_source_mappings` patches (for :func:`check`)."""
+    from moto.awslambda import models as lm
     from moto.awslambda import responses as lr
     from moto.sqs import models as sqsm
 
@@ -948,6 +970,7 @@ def _event_source_mapping_hooks() -> list[tuple[Any, str]]:
         (lr.LambdaResponse, "get_event_source_mapping"),
         (lr.LambdaResponse, "update_event_source_mapping"),
         (lr.LambdaResponse, "delete_event_source_mapping"),
+        (lm.LambdaBackend, "_get_resource_by_arn"),
         (sqsm.Queue, "add_message"),
         (sqsm.Queue, "delete_message"),
         (sqsm.Queue, "approximate_number_of_messages_not_visible"),

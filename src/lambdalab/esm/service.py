@@ -260,6 +260,12 @@ class EventSourceMappings:
             raise config.not_found()
         return mapping
 
+    def by_arn(self, arn: str) -> Mapping | None:
+        """The mapping an ``…:event-source-mapping:<uuid>`` ARN names (for tags)."""
+        with self._cond:
+            mapping = self._mappings.get(arn.rsplit(":", 1)[-1])
+            return mapping if mapping is not None and mapping.arn == arn else None
+
     def mappings(self) -> list[Mapping]:
         with self._cond:
             return list(self._mappings.values())
