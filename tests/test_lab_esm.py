@@ -552,3 +552,25 @@ def test_tags_of_a_mapping(lab):
     assert err["Error"]["Code"] == "ResourceNotFoundException"
     assert err["Error"]["Message"] == f"Event source mapping not found: {unknown}"
     assert err["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_async_retries_and_visibility_timeouts_share_the_clock(lab):
+    """The async engine and the pollers both fast-forward one clock: running together, each
+    keeps its own rhythm (0/60/180 s for async retries, 0/30/60 s for SQS receives)."""
+    fail = "def lambda_handler(event, context):\n    raise ValueError('no')\n"
+    make_function(lab, "async-fail", fail)
+    _function(lab, "poison", POISON)
+    dlq_url, dlq_arn = _queue(lab, "orders-dlq")
+    url, arn = _queue(lab, "orders", VisibilityTimeout=30)
+    _redrive(lab, url, dlq_arn, 3)
+    _map(lab, arn, "poison")
+    lab.wait_idle(30)
+    lab.client("lambda").invoke(FunctionName="async-fail", InvocationType="Event", Payload=b"{}")
+    lab.client("sqs").send_message(QueueUrl=url, MessageBody="poison")
+    lab.wait_idle(60)
+
+    def offsets(attempts):
+        return [(a.start - attempts[0].start).total_seconds() for a in attempts]
+
+    assert offsets(lab.invocations("async-fail")) == pytest.approx([0, 60, 180], abs=2)
+    assert offsets(lab.invocations("poison")) == pytest.approx([0, 30, 60], abs=2)
