@@ -13,6 +13,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from lambdalab import course
 from tests.lab_helpers import make_function, make_queue, make_role
 
 SQS_POLLING = [
@@ -574,3 +575,25 @@ def test_async_retries_and_visibility_timeouts_share_the_clock(lab):
 
     assert offsets(lab.invocations("async-fail")) == pytest.approx([0, 60, 180], abs=2)
     assert offsets(lab.invocations("poison")) == pytest.approx([0, 30, 60], abs=2)
+
+
+def test_throttled_past_the_visibility_timeout_the_message_counts_a_receive(lab):
+    """Lambda retries a throttled batch until the visibility timeout ends; then the message
+    reappears with its receive count up — throttles alone can take it to the queue's DLQ
+    (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html)."""
+    _function(lab, "rec", RECORD)
+    lab.client("lambda").put_function_concurrency(
+        FunctionName="rec", ReservedConcurrentExecutions=0
+    )
+    dlq_url, dlq_arn = _queue(lab, "orders-dlq")
+    url, arn = _queue(lab, "orders", VisibilityTimeout=10)
+    _redrive(lab, url, dlq_arn, 2)
+    lab.client("sqs").send_message(QueueUrl=url, MessageBody="never runs")
+    _map(lab, arn, "rec")
+    lab.wait_idle(60)
+    attempts = lab.invocations("rec")
+    assert {a.outcome for a in attempts} == {"throttled"}
+    assert {a.receive_counts for a in attempts} == {(1,), (2,)}
+    assert course.log_messages("rec", logs=lab.client("logs")) == []  # it never ran
+    (moved,) = lab.client("sqs").receive_message(QueueUrl=dlq_url)["Messages"]
+    assert moved["Body"] == "never runs"
