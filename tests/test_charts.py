@@ -511,3 +511,28 @@ def test_japanese_timelines_on_axes_the_caller_made():
     plt.close(fig)
     charts.caller_wait({"Event": 0.01}, ax=ax, lang="ja")
     assert _draw_catching_missing_glyphs(fig) == []
+
+
+def test_attempts_by_mode_draws_one_row_per_way_of_invoking():
+    from types import SimpleNamespace
+
+    def at(seconds, outcome):
+        return SimpleNamespace(start=T0 + timedelta(seconds=seconds), outcome=outcome)
+
+    fig = charts.plot_attempts_by_mode(
+        {
+            "sync": [at(0, "error")],
+            "async": [at(0, "error"), at(60, "error"), at(180, "error")],
+            "SQS": [at(0, "error"), at(30, "partial"), at(60, "success")],
+        },
+        notes={"async": "dropped"},
+    )
+    assert isinstance(fig, Figure)
+    (ax,) = fig.axes
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["SQS", "async", "sync"]
+    texts = [t.get_text() for t in ax.texts]
+    assert "3 · 180 s" in texts and "3 · 60 s" in texts and "dropped" in texts
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["function error", "partial batch failure", "succeeded"]
+    with pytest.raises(ValueError):
+        charts.plot_attempts_by_mode({"empty": []})

@@ -147,3 +147,21 @@ def test_the_lab_starts_and_stops_repeatedly_in_one_process():
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
     )
     assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_sqs_retention_check_keeps_moto_rule(lab):
+    """The faster retention check still hides a message past MessageRetentionPeriod."""
+    from moto.sqs.models import sqs_backends
+
+    sqs = lab.client("sqs")
+    url = sqs.create_queue(QueueName="retained", Attributes={"MessageRetentionPeriod": "60"})[
+        "QueueUrl"
+    ]
+    sqs.send_message(QueueUrl=url, MessageBody="x")
+    backend = sqs_backends[lab.account_id][lab.region]
+    (message,) = backend.get_queue("retained")._messages
+    assert backend.is_message_valid_based_on_retention_period("retained", message)
+    message.sent_timestamp -= 61_000
+    assert not backend.is_message_valid_based_on_retention_period("retained", message)
+    assert backend.get_queue("retained")._messages == []  # expired messages are deleted
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)

@@ -728,6 +728,98 @@ def caller_wait(
     return fig
 
 
+MODE_COLORS = {
+    "success": "#2e7d32",
+    "partial": "#f9a825",
+    "error": "#c62828",
+    "throttled": "#757575",
+    "system_error": "#6a1b9a",
+}
+MODE_LABELS = {
+    "success": "succeeded",
+    "partial": "partial batch failure",
+    "error": "function error",
+    "throttled": "throttled",
+    "system_error": "Lambda system error",
+}
+
+
+def plot_attempts_by_mode(
+    lanes: dict[str, Sequence[Any]],
+    *,
+    notes: dict[str, str] | None = None,
+    ax: Any = None,
+    title: str | None = None,
+) -> Any:
+    """One row per way of invoking (sync, async, SQS mapping…): a dot per attempt at its
+    seconds since that row's first attempt, coloured by outcome, with an optional note under
+    the row (where the failure went). ``lanes`` maps a row label to objects with ``start``
+    (datetime) and ``outcome`` — what ``lab.invocations(fn)`` returns, or stand-ins for a
+    synchronous call, which Lambda does not retry."""
+    import matplotlib
+
+    rows = [(label, sorted(items, key=lambda a: a.start)) for label, items in lanes.items()]
+    if not rows or not any(items for _, items in rows):
+        raise ValueError("no attempts to draw")
+    notes = notes or {}
+    with matplotlib.rc_context(_RC):
+        if ax is None:
+            fig, ax = _new_figure((9.0, 1.0 + 1.1 * len(rows)))
+        fig = ax.figure
+        span = 1.0
+        seen: set[str] = set()
+        for row, (label, items) in enumerate(rows):
+            y = len(rows) - 1 - row
+            ax.axhline(y, color="#e0e0e0", linewidth=1, zorder=1)
+            if not items:
+                continue
+            t0 = items[0].start
+            for n, item in enumerate(items, start=1):
+                x = (item.start - t0).total_seconds()
+                span = max(span, x)
+                kind = item.outcome if item.outcome in MODE_COLORS else "error"
+                ax.scatter(
+                    [x],
+                    [y],
+                    s=110,
+                    color=MODE_COLORS[kind],
+                    zorder=3,
+                    edgecolors="white",
+                    linewidths=1.5,
+                    label=None if kind in seen else MODE_LABELS[kind],
+                )
+                seen.add(kind)
+                ax.annotate(
+                    f"{n} · {seconds_label(x)}",
+                    (x, y),
+                    xytext=(0, 9),
+                    textcoords="offset points",
+                    ha="center",
+                    fontsize=8,
+                )
+            if label in notes:
+                ax.annotate(
+                    notes[label],
+                    (0, y),
+                    xytext=(0, -16),
+                    textcoords="offset points",
+                    ha="left",
+                    fontsize=8,
+                    color="#424242",
+                )
+        ax.set_yticks(range(len(rows)))
+        ax.set_yticklabels([label for label, _ in reversed(rows)])
+        ax.set_ylim(-0.7, len(rows) - 0.4)
+        ax.set_xlim(-0.05 * span, 1.1 * span)
+        for side in ("right", "top"):
+            ax.spines[side].set_visible(False)
+        ax.set_xlabel("seconds since the first attempt (simulated clock)")
+        ax.set_title(title or "The same failing function, invoked three ways", fontsize=10)
+        ax.legend(loc="upper right", fontsize=8, frameon=False, ncols=max(len(seen), 1))
+        fig.tight_layout()
+    return fig
+
+
 # ----------------------------------------------------------------------- from CloudWatch Logs
 def _attempts(log_group: str, client: Any) -> list[Attempt]:
     from lambdalab.logs import events

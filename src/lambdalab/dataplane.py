@@ -12,11 +12,15 @@ import hashlib
 import json
 import secrets
 import threading
+import time
 import uuid
 from typing import Any
 
 from lambdalab import iam, moto_patches, s3events
 from lambdalab.clock import iso_millis
+from lambdalab.esm.config import FunctionFacts, split_function_name
+from lambdalab.esm.service import EventSourceMappings
+from lambdalab.esm.sqs import MotoQueues
 from lambdalab.invoke.delivery import Deliverer
 from lambdalab.invoke.engine import AsyncEngine
 from lambdalab.invoke.events import AsyncEvent, lineage_count, with_lineage
@@ -83,7 +87,25 @@ class DataPlane:
             max_concurrency=max_environments,
             duplicate_delivery=duplicate_delivery,
             throttle_errors=(CapacityExceeded,),
-            others_busy=self._sync_busy,
+            others_busy=self._engine_must_wait,
+        )
+        self.esm = EventSourceMappings(
+            lab.clock,
+            queues=MotoQueues(self.account_id, self.region),
+            lookup_function=self._esm_function,
+            role_allows=lambda role, action, resource: iam.role_allows(
+                self.account_id, role, action, resource
+            ),
+            invoke=self._esm_invoke,
+            reserve=self.engine.reserve,
+            release=self.engine.release,
+            cloudwatch=MotoCloudWatch(self.account_id, self.region),
+            environments=max_environments,
+            throttle_errors=(CapacityExceeded,),
+            others_busy=self._esm_must_wait,
+            others_next_timer=lambda: self.engine.next_timer()[1],
+            region=self.region,
+            account_id=self.account_id,
         )
 
     # -- moto objects → specs and settings ----------------------------------------------------
@@ -239,6 +261,43 @@ class DataPlane:
         """A synchronous invoke is running: the simulated clock must not jump meanwhile."""
         with self._lock:
             return any(self._sync_running.values())
+
+    # -- SQS event source mappings (lambdalab.esm) ----------------------------------------------
+
+    def _engine_must_wait(self) -> bool:
+        """The async engine must not jump the clock: a sync invoke or a mapping's batch runs,
+        or a mapping's next timer comes first."""
+        esm = getattr(self, "esm", None)
+        return self._sync_busy() or (
+            esm is not None and esm.holds_clock(self.engine.next_timer()[1])
+        )
+
+    def _esm_must_wait(self) -> bool:
+        return self._sync_busy() or self.engine.next_timer()[0]
+
+    def _esm_function(self, function_name: str) -> FunctionFacts | None:
+        name, qualifier = split_function_name(function_name)
+        try:
+            fn = self._function(name, qualifier or "$LATEST")
+        except Exception:
+            return None
+        return FunctionFacts(
+            name=fn.function_name,
+            arn=f"arn:aws:lambda:{fn.region}:{fn.account_id}:function:{fn.function_name}",
+            qualifier=qualifier,
+            timeout=int(fn.timeout or 3),
+            role_arn=fn.role,
+            reserved_concurrency=fn.reserved_concurrency,
+        )
+
+    def _esm_invoke(
+        self, facts: FunctionFacts, payload: bytes, request_id: str
+    ) -> InvocationResult:
+        """A batch, invoked synchronously through the same runtime as Invoke."""
+        spec = self.spec_for(self._function(facts.name, facts.qualifier or "$LATEST"))
+        return self.runtime.invoke(
+            spec, payload, request_id, trace_id=new_trace_header(1, spec.name)
+        )
 
     def _log_line(self, function_name: str, message: str) -> None:
         """A platform line (recursion stop, dropped event) in the function's log group."""
@@ -458,13 +517,21 @@ class DataPlane:
         self.engine.duplicate_delivery = probability
 
     def wait_idle(self, timeout: float) -> None:
-        self.engine.wait_idle(timeout)
+        """Async events and event source mappings both settled (a batch may send an event,
+        an async handler may send a message: loop until neither has work)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.engine.wait_idle(max(deadline - time.monotonic(), 0.0))
+            self.esm.wait_idle(max(deadline - time.monotonic(), 0.0))
+            if not self.engine.pending() and not self.esm.busy():
+                return
 
     def invocations(self, function_name: str) -> list[Any]:
-        return self.engine.invocations(function_name)
+        attempts = self.engine.invocations(function_name) + self.esm.invocations(function_name)
+        return sorted(attempts, key=lambda a: a.start)
 
     def pending(self) -> list[str]:
-        return self.engine.pending()
+        return self.engine.pending() + self.esm.pending()
 
     def stop_environments(self) -> None:
         self.runtime.stop_all()
@@ -472,6 +539,7 @@ class DataPlane:
     def reset(self) -> None:
         """Forget queued events and role sessions (called after moto itself was emptied)."""
         self.engine.reset()
+        self.esm.reset()
         self.runtime.stop_all()
         with self._lock:
             self._credentials.clear()
@@ -479,6 +547,7 @@ class DataPlane:
 
     def stop(self) -> None:
         self.engine.stop()
+        self.esm.stop()
         self.runtime.close()
 
 

@@ -10,7 +10,9 @@ CRUD APIs). What it lacks we add here, routing to :mod:`lambdalab.dataplane`:
 * ``FunctionEventInvokeConfig`` is stored per function and acted on;
   ``Put/GetFunctionRecursionConfig`` exist;
 * S3 notifications to Lambda go through the async path with the full AWS record, and
-  ``PutBucketNotificationConfiguration`` checks Lambda permissions and overlapping rules.
+  ``PutBucketNotificationConfiguration`` checks Lambda permissions and overlapping rules;
+* ``Create/Get/List/Update/DeleteEventSourceMapping`` are answered by :mod:`lambdalab.esm`,
+  whose pollers replace moto's Docker run on ``SendMessage``; moto's SQS keeps the lab's time.
 
 :func:`check` fails loudly when moto changes underneath (tests/test_moto_patches.py runs it).
 """
@@ -130,6 +132,7 @@ def check() -> None:
         (ActionAuthenticatorMixin, "PUBLIC_OPERATIONS"),
         (access_control.IAMRequestBase, "check_action_permitted"),
         (lm.LambdaBackend, "get_function"),
+        *_event_source_mapping_hooks(),
     ]
     missing = [f"{owner.__name__}.{name}" for owner, name in required if not hasattr(owner, name)]
     if not hasattr(lu, "url_paths"):
@@ -208,6 +211,7 @@ def apply() -> None:
     s3m.S3Backend.put_bucket_notification_configuration = _wrap_put_notification(
         s3m.S3Backend.put_bucket_notification_configuration
     )
+    _apply_event_source_mappings()
     _applied = True
 
 
@@ -921,3 +925,188 @@ def _wrap_notification_parser(original: Any) -> Any:
         return original(self)
 
     return parse
+
+
+# -- Event source mappings ---------------------------------------------------------------------
+#
+# moto stores a mapping and, on every SendMessage, runs the function in Docker inside the
+# sender's request. The lab keeps mappings in lambdalab.esm instead (validated as AWS does,
+# polled on the lab's clock); these adapters only translate between moto's request objects and
+# that service. moto's SQS reads time through unix_time/unix_time_millis, pointed here at the
+# lab's clock so that visibility timeouts and delays are fast-forwarded like every other wait.
+
+
+def _esm_call(original: Any, call: Any) -> Any:
+    """A LambdaResponse method answered by ``call(self, service)`` while the lab runs."""
+
+    @functools.wraps(original)
+    def handler(self: Any) -> Any:
+        if _dataplane is None:
+            return original(self)
+        return _aws(call, self, _dataplane.esm)
+
+    return _aws_errors_only(handler)
+
+
+def _esm_uuid(self: Any) -> str:
+    return unquote(self.path.rstrip("/").split("/")[-1])
+
+
+def _esm_create(self: Any, service: Any) -> tuple[int, dict[str, Any], str]:
+    return 202, {"status": 202}, json.dumps(service.create(self.json_body or {}))
+
+
+def _esm_list(self: Any, service: Any) -> tuple[int, dict[str, Any], str]:
+    def first(name: str) -> str | None:
+        return self.querystring.get(name, [None])[0]
+
+    max_items = first("MaxItems")
+    result = service.list(
+        event_source_arn=first("EventSourceArn"),
+        function_name=first("FunctionName"),
+        marker=first("Marker"),
+        max_items=int(max_items) if max_items and max_items.isdigit() else None,
+    )
+    return 200, {}, json.dumps(result)
+
+
+def _esm_get(self: Any, service: Any) -> tuple[int, dict[str, Any], str]:
+    return 200, {}, json.dumps(service.get(_esm_uuid(self)))
+
+
+def _esm_update(self: Any, service: Any) -> tuple[int, dict[str, Any], str]:
+    return 202, {"status": 202}, json.dumps(service.update(_esm_uuid(self), self.json_body or {}))
+
+
+def _esm_delete(self: Any, service: Any) -> tuple[int, dict[str, Any], str]:
+    return 202, {"status": 202}, json.dumps(service.delete(_esm_uuid(self)))
+
+
+def _wrap_resource_by_arn(original: Any) -> Any:
+    """ListTags/TagResource/UntagResource find a mapping by its ARN (terraform reads its tags)."""
+
+    @functools.wraps(original)
+    def get_resource_by_arn(self: Any, arn: str) -> Any:
+        if _dataplane is None or ":event-source-mapping:" not in arn:
+            return original(self, arn)
+        mapping = _dataplane.esm.by_arn(arn)
+        if mapping is None:
+            raise service_error(
+                "ResourceNotFoundException", f"Event source mapping not found: {arn}", 404
+            )
+        return mapping
+
+    return get_resource_by_arn
+
+
+def _wrap_add_message(original: Any) -> Any:
+    """A message reached a queue: wake the pollers; moto's own Docker run never happens."""
+
+    @functools.wraps(original)
+    def add_message(self: Any, message: Any) -> None:
+        if _dataplane is None:
+            return original(self, message)
+        self.lambda_event_source_mappings.clear()  # only lambdalab.esm maps queues to functions
+        original(self, message)
+        _dataplane.esm.notify(self.queue_arn)
+        return None
+
+    return add_message
+
+
+def _locked_delete_message(original: Any) -> Any:
+    """moto rebuilds a queue's message list on every DeleteMessage without a lock: two deletes
+    (or a delete and a SendMessage) at once overwrite each other's list, so a deleted message
+    comes back or a sent one is lost. The pollers delete from many threads: serialise them with
+    the lock moto's own SendMessage holds."""
+
+    @functools.wraps(original)
+    def delete_message(self: Any, receipt_handle: str) -> None:
+        with self._messages_lock:
+            return original(self, receipt_handle)
+
+    return delete_message
+
+
+def _retained(self: Any, queue_name: str, message: Any) -> bool:
+    """moto's retention check for each message a receive returns, reading the one number it
+    needs: moto builds every queue attribute for it (three counts, each a pass over the whole
+    queue), so a receive from a 10,000-message queue served ~13 messages/s. A message past the
+    queue's MessageRetentionPeriod is also deleted, as SQS does; moto only hid it, so a failing
+    mapping would receive it forever."""
+    from moto.sqs import models as sqsm
+
+    queue = self.get_queue(queue_name)
+    retain_until = int(queue.message_retention_period) + message.sent_timestamp / 1000
+    if retain_until > sqsm.unix_time():
+        return True
+    if message in queue._messages:
+        queue._messages.remove(message)
+    queue.pending_messages.discard(message)
+    return False
+
+
+def _lab_unix_time(original: Any) -> Any:
+    @functools.wraps(original)
+    def unix_time(dt: Any = None) -> float:
+        if dt is not None or _dataplane is None:
+            return original(dt) if dt is not None else original()
+        return time.time() + _dataplane.lab.clock.offset
+
+    return unix_time
+
+
+def _lab_unix_time_millis(original: Any) -> Any:
+    @functools.wraps(original)
+    def unix_time_millis(dt: Any = None) -> float:
+        if dt is not None or _dataplane is None:
+            return original(dt) if dt is not None else original()
+        return (time.time() + _dataplane.lab.clock.offset) * 1000.0
+
+    return unix_time_millis
+
+
+def _apply_event_source_mappings() -> None:
+    from moto.awslambda import models as lm
+    from moto.awslambda import responses as lr
+    from moto.sqs import models as sqsm
+
+    for name, call in (
+        ("create_event_source_mapping", _esm_create),
+        ("list_event_source_mappings", _esm_list),
+        ("get_event_source_mapping", _esm_get),
+        ("update_event_source_mapping", _esm_update),
+        ("delete_event_source_mapping", _esm_delete),
+    ):
+        setattr(lr.LambdaResponse, name, _esm_call(getattr(lr.LambdaResponse, name), call))
+    lm.LambdaBackend._get_resource_by_arn = _wrap_resource_by_arn(
+        lm.LambdaBackend._get_resource_by_arn
+    )
+    sqsm.Queue.add_message = _wrap_add_message(sqsm.Queue.add_message)
+    sqsm.Queue.delete_message = _locked_delete_message(sqsm.Queue.delete_message)
+    sqsm.SQSBackend.is_message_valid_based_on_retention_period = _retained
+    sqsm.unix_time = _lab_unix_time(sqsm.unix_time)
+    sqsm.unix_time_millis = _lab_unix_time_millis(sqsm.unix_time_millis)
+
+
+def _event_source_mapping_hooks() -> list[tuple[Any, str]]:
+    """What :func:`_apply_event_source_mappings` patches (for :func:`check`)."""
+    from moto.awslambda import models as lm
+    from moto.awslambda import responses as lr
+    from moto.sqs import models as sqsm
+
+    return [
+        (lr.LambdaResponse, "create_event_source_mapping"),
+        (lr.LambdaResponse, "list_event_source_mappings"),
+        (lr.LambdaResponse, "get_event_source_mapping"),
+        (lr.LambdaResponse, "update_event_source_mapping"),
+        (lr.LambdaResponse, "delete_event_source_mapping"),
+        (lm.LambdaBackend, "_get_resource_by_arn"),
+        (sqsm.Queue, "add_message"),
+        (sqsm.Queue, "delete_message"),
+        (sqsm.Queue, "approximate_number_of_messages_not_visible"),
+        (sqsm.SQSBackend, "receive_message"),
+        (sqsm.SQSBackend, "is_message_valid_based_on_retention_period"),
+        (sqsm, "unix_time"),
+        (sqsm, "unix_time_millis"),
+    ]

@@ -190,6 +190,12 @@ class AsyncEngine:
         with self._cond:
             return self._describe_pending()
 
+    def next_timer(self) -> tuple[bool, float | None]:
+        """(an attempt is running, simulated time the next queued event is due) — for another
+        scheduler sharing the clock (the event source mappings' pollers)."""
+        with self._cond:
+            return bool(self._active), (self._heap[0][0] if self._heap else None)
+
     def reserve(self, function_name: str, limit: int | None) -> bool:
         """Take one of ``function_name``'s concurrency slots, or return False when its reserved
         concurrency ``limit`` is in use. Sync invokes take them too (same budget on AWS);
