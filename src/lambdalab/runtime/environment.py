@@ -134,6 +134,7 @@ class Environment:
         self._api_key: int | None = None
         self._pipe_w: int | None = None
         self.proc: subprocess.Popen | None = None
+        self._spawned = threading.Event()  # self.proc is set (or the spawn failed)
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -180,7 +181,9 @@ class Environment:
             os.close(r)
             os.close(w)
             self._api.unbind(self._api_key)
+            self._spawned.set()
             raise
+        self._spawned.set()
         if _POSIX:
             try:
                 os.setpriority(os.PRIO_PROCESS, self.proc.pid, ENV_NICENESS)
@@ -258,6 +261,12 @@ class Environment:
 
     def post_init_error(self, body: bytes, error_type: str | None) -> None:
         self._init_error = (body, error_type)
+
+    def root_pid(self) -> int | None:
+        """The process whose tree may use this environment's Runtime API."""
+        self._spawned.wait(INIT_TIMEOUT)  # a runtime may connect before Popen has returned
+        proc = self.proc
+        return proc.pid if proc is not None and not self.dead else None
 
     # ------------------------------------------------------------------- invoke
 
