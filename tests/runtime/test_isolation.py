@@ -158,3 +158,18 @@ def test_peer_in_tree_follows_descendants_only():
             proc.kill()
             proc.wait()
         listener.close()
+
+
+def test_netlink_and_the_proc_table_name_the_same_socket():
+    listener = socket.create_server(("127.0.0.1", 0))
+    client = socket.create_connection(listener.getsockname())
+    conn, peer = listener.accept()
+    try:
+        with open("/proc/net/tcp") as f:
+            from_table = peers.find_inode(f.read(), peer, listener.getsockname())
+        assert from_table == os.stat(f"/proc/self/fd/{client.fileno()}").st_ino
+        assert peers.connection_inode(peer, listener.getsockname()) == from_table
+        assert peers.connection_inode(("127.0.0.1", 1), listener.getsockname()) is None
+    finally:
+        for s in (conn, client, listener):
+            s.close()
