@@ -25,7 +25,7 @@ from typing import Protocol
 
 from lambdalab.clock import Clock
 from lambdalab.model import FunctionSpec, InvocationResult
-from lambdalab.runtime import envvars, faults, procmem
+from lambdalab.runtime import envvars, faults, procmem, sandbox
 from lambdalab.runtime.apiserver import RuntimeApiServer
 from lambdalab.runtime.frames import Frame, FrameParser, Line, Marker, Record, encode_marker
 from lambdalab.runtime.logformat import (
@@ -50,6 +50,8 @@ SYNC_TIMEOUT = 2.0
 # An idle machine gives them all the CPU they want: niceness only orders who waits.
 ENV_NICENESS = 10
 _POSIX = os.name == "posix"
+SANDBOX = str(Path(sandbox.__file__).resolve())
+STOP_GRACE = 5.0  # seconds the environment's root gets to kill its tree when asked
 
 
 class LogSink(Protocol):
@@ -98,6 +100,7 @@ class Environment:
         sink: LogSink,
         clock: Clock,
         endpoint_url: str,
+        lifeline: int | None = None,
     ) -> None:
         self.spec = spec
         self.key = spec.environment_key
@@ -116,6 +119,8 @@ class Environment:
         self._api = api
         self._sink = sink
         self._endpoint_url = endpoint_url
+        self._lifeline = lifeline
+        self._runtime_pid: int | None = None
         self._fmt = log_format(spec.log_format)
         self._work: queue.Queue[_Call | None] = queue.Queue()
         self._ready = threading.Event()
@@ -140,7 +145,16 @@ class Environment:
 
     @property
     def pid(self) -> int | None:
-        return self.proc.pid if self.proc else None
+        """The runtime client's process (where the handler runs)."""
+        if self.proc is None:
+            return None
+        if not _POSIX:
+            return self.proc.pid
+        if self._runtime_pid is None and not self.dead:
+            # The sandbox's first child; later ones are orphans it adopted.
+            first = sandbox.children(self.proc.pid)[:1]
+            self._runtime_pid = first[0] if first else None
+        return self._runtime_pid
 
     def start(self, code_dir: Path, credentials: Mapping[str, str]) -> None:
         """Spawn the runtime process (INIT begins; :meth:`invoke` waits for it)."""
@@ -160,15 +174,27 @@ class Environment:
         )
         r, w = os.pipe()
         extra: dict = {}
+        argv = [*self._argv, self.spec.handler]
         if _POSIX:
             env["_LAMBDA_TELEMETRY_LOG_FD"] = str(w)
-            # Its own process group (killed as a whole) but the lab's session: Linux weighs CPU
-            # per session ("autogroup"), so a new session per environment would undo the nice.
+            # Its own process group but the lab's session: Linux weighs CPU per session
+            # ("autogroup"), so a new session per environment would undo the nice. The
+            # sandbox process is the tree's root: it kills everything the handler started.
             extra = {"pass_fds": (w,), "process_group": 0}
+            lifeline = -1
+            if self._lifeline is not None:
+                lifeline = self._lifeline
+                extra["pass_fds"] = (w, lifeline)
+            argv = [
+                *self._argv[:1],
+                *("-I", "-S", SANDBOX),
+                *(str(os.getpid()), str(ENV_NICENESS), str(lifeline), "--"),
+                *argv,
+            ]
         self._spawned_at = time.perf_counter()
         try:
             self.proc = subprocess.Popen(
-                [*self._argv, self.spec.handler],
+                argv,
                 cwd=self._code_dir,
                 env=env,
                 stdin=subprocess.DEVNULL,
@@ -184,11 +210,6 @@ class Environment:
             self._spawned.set()
             raise
         self._spawned.set()
-        if _POSIX:
-            try:
-                os.setpriority(os.PRIO_PROCESS, self.proc.pid, ENV_NICENESS)
-            except OSError:
-                pass  # it already exited: the invoke will report that
         self._pipe_w = w  # kept: the parent writes sync markers into the same pipe
         threading.Thread(target=self._read_loop, args=(r,), daemon=True).start()
 
@@ -212,19 +233,27 @@ class Environment:
             return
         if proc.poll() is None:
             try:
-                if _POSIX:
-                    os.killpg(proc.pid, signal.SIGKILL)
+                if _POSIX:  # the sandbox kills its whole tree, then itself
+                    os.kill(proc.pid, signal.SIGTERM)
                 else:
                     proc.kill()
             except (ProcessLookupError, PermissionError):
                 pass
         try:
-            proc.wait(timeout=5)
+            proc.wait(timeout=STOP_GRACE)
         except subprocess.TimeoutExpired:
-            log.warning("environment process %s did not exit", proc.pid)
+            log.warning("environment process %s did not stop: killing its tree", proc.pid)
+            tree = sandbox.process_tree(proc.pid)
+            for pid in reversed(tree):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            proc.wait()
 
     def memory(self) -> procmem.Memory | None:
-        mem = procmem.read(self.proc.pid) if self.proc and not self.dead else None
+        pid = self.pid if not self.dead else None
+        mem = procmem.read(pid) if pid is not None else None
         if mem is not None:
             self.peak_kb = max(self.peak_kb, mem.peak_kb)
         return mem

@@ -19,6 +19,8 @@ import struct
 import sys
 from collections.abc import Iterable
 
+from lambdalab.runtime.sandbox import process_tree
+
 _PROC_NET_TCP = "/proc/net/tcp"
 # linux/sock_diag.h, linux/inet_diag.h, linux/netlink.h
 _NETLINK_SOCK_DIAG = 4
@@ -98,35 +100,6 @@ def connection_inode(peer: tuple[str, int], server: tuple[str, int]) -> int | No
             return find_inode(f.read(), peer, server)
     except OSError:
         return None
-
-
-def children(pid: int) -> list[int]:
-    """Direct children of ``pid`` (all its threads' children)."""
-    out: list[int] = []
-    try:
-        tasks = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        return out
-    for task in tasks:
-        try:
-            with open(f"/proc/{pid}/task/{task}/children") as f:
-                out.extend(int(p) for p in f.read().split())
-        except (OSError, ValueError):
-            continue
-    return out
-
-
-def process_tree(root: int) -> list[int]:
-    """``root`` and all its descendants, parents before children."""
-    tree, todo, seen = [], [root], {root}
-    while todo:
-        pid = todo.pop(0)
-        tree.append(pid)
-        for child in children(pid):
-            if child not in seen:
-                seen.add(child)
-                todo.append(child)
-    return tree
 
 
 def holds_socket(pids: Iterable[int], inode: int) -> bool:

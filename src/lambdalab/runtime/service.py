@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import os
 import sys
 import threading
 import uuid
@@ -79,6 +80,9 @@ class RuntimeService:
         self.idle_timeout = idle_timeout
         self.client, self._argv, self._runtime_dir = resolve_client(client)
         self._api = RuntimeApiServer()
+        # Its write end never leaves this process: when the lab dies, however it dies, every
+        # environment's sandbox reads end-of-file and ends its tree.
+        self._lifeline: tuple[int, int] | None = os.pipe() if os.name == "posix" else None
         self._code = CodeCache()
         self._lock = threading.Lock()
         self._envs: list[Environment] = []
@@ -143,6 +147,7 @@ class RuntimeService:
                     sink=self.log_sink,
                     clock=self.clock,
                     endpoint_url=self.endpoint_url,
+                    lifeline=self._lifeline[0] if self._lifeline else None,
                 )
                 self._envs.append(env)  # busy from birth: counts against the cap at once
         finally:
@@ -216,6 +221,9 @@ class RuntimeService:
         self._api.close()
         self._reaper.join(timeout=2)
         self._code.close()
+        lifeline, self._lifeline = self._lifeline, None
+        for fd in lifeline or ():
+            os.close(fd)
 
     def _stop(self, which: Callable[[Environment], bool]) -> int:
         with self._lock:
