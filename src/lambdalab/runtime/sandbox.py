@@ -144,7 +144,10 @@ def main(argv: list[str]) -> None:
         os.setpriority(os.PRIO_PROCESS, 0, max(niceness, os.getpriority(os.PRIO_PROCESS, 0)))
     except OSError:
         pass
-    os.set_inheritable(lifeline, False)
+    watched = [wake_r]
+    if lifeline >= 0:  # -1: no lifeline given (the parent-death signal still works on Linux)
+        os.set_inheritable(lifeline, False)
+        watched.append(lifeline)
     runtime = os.fork()
     if runtime == 0:
         for sig in (signal.SIGTERM, signal.SIGINT, _PARENT_GONE, signal.SIGCHLD):
@@ -166,7 +169,7 @@ def main(argv: list[str]) -> None:
         if any(s != _PARENT_GONE or os.getppid() != owner for s in stop_requested):
             break
         stop_requested.clear()
-        ready, _, _ = select.select([lifeline, wake_r], [], [])
+        ready, _, _ = select.select(watched, [], [])
         if wake_r in ready:
             os.read(wake_r, 512)
         if lifeline in ready and not os.read(lifeline, 512):
