@@ -13,13 +13,12 @@ import os
 import secrets
 import shutil
 import sys
-import tempfile
 import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from lambdalab import iam
+from lambdalab import iam, leftovers
 from lambdalab.clock import Clock
 from lambdalab.server import ALLOWED_HOSTS as LOOPBACK_HOSTS
 
@@ -109,7 +108,9 @@ class Lab:
         self._server: Any = None
         self._dataplane: Any = None
         self._saved_env: dict[str, str | None] = {}
-        self._state_dir = Path(tempfile.mkdtemp(prefix="lambdalab-"))
+        # Folders of labs that died (a killed kernel) go now; a running lab's never do.
+        leftovers.sweep()
+        self._state_dir = leftovers.new_folder()
         self.credentials = iam.Credentials("", secrets.token_urlsafe(30)[:40])
         self.running = False
 
