@@ -221,11 +221,13 @@ class Lab:
         with _lock:
             if not self.running:
                 raise RuntimeError("this lab is stopped: call lambdalab.start() for a new one")
-            # Nothing still running may write into the new, empty cloud.
-            self._dataplane.stop_environments()
-            moto_api_backend.reset()
-            self._install_identities()
-            self._dataplane.reset()
+
+            # Nothing begun before may write into the new, empty cloud (see lambdalab.epoch).
+            def empty_cloud() -> None:
+                moto_api_backend.reset()
+                self._install_identities()
+
+            self._dataplane.reset(empty_cloud)
 
     # -- everyday use -------------------------------------------------------------------------
 

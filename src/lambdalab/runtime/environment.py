@@ -112,6 +112,7 @@ class Environment:
         self.dead = False
         self.init_ms: float | None = None
         self.peak_kb = 0
+        self.epoch = 0  # the lab generation it serves (see lambdalab.epoch)
         self._argv = argv
         self._runtime_dir = runtime_dir
         self._code_dir = ""

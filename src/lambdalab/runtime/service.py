@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lambdalab.clock import Clock
+from lambdalab.epoch import Epoch, GuardedSink
 from lambdalab.model import FunctionSpec, InvocationResult
 from lambdalab.runtime.apiserver import RuntimeApiServer
 from lambdalab.runtime.codecache import CodeCache
 from lambdalab.runtime.environment import Environment, LogSink, new_trace_id
-from lambdalab.runtime.faults import CapacityExceeded
+from lambdalab.runtime.faults import CapacityExceeded, Superseded
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +72,12 @@ class RuntimeService:
         max_environments: int = 10,
         idle_timeout: float = 300.0,
         client: str = "auto",
+        epoch: Epoch | None = None,
     ) -> None:
         self.clock = clock
+        # Each environment writes its logs only while the epoch it started in is current:
+        # after a lab reset, an invoke that was running leaves no line in the new cloud.
+        self.epoch = epoch
         self.log_sink = log_sink
         self.credentials = credentials
         self.endpoint_url = endpoint_url
@@ -104,23 +109,31 @@ class RuntimeService:
         *,
         trace_id: str | None = None,
         client_context: str | None = None,
+        epoch_token: int | None = None,
     ) -> InvocationResult:
-        """Run one invoke in a warm or new environment; raises CapacityExceeded when full."""
+        """Run one invoke in a warm or new environment; raises CapacityExceeded when full.
+
+        ``epoch_token``: the epoch the invoke began in (default: now). It runs only in an
+        environment of that epoch; raises Superseded when the cloud was reset since."""
         request_id = request_id or str(uuid.uuid4())
         trace_id = trace_id or new_trace_id(self.clock)
-        env = self._acquire(spec)
+        env = self._acquire(spec, epoch_token)
         try:
             return env.invoke(payload, request_id, trace_id, client_context)
         finally:
             self._release(env)
 
-    def _acquire(self, spec: FunctionSpec) -> Environment:
+    def _acquire(self, spec: FunctionSpec, token: int | None) -> Environment:
         key = spec.environment_key
         doomed: list[Environment] = []
         try:
             with self._lock:
                 if self._closed.is_set():
                     raise RuntimeError("runtime service is closed")
+                current = self.epoch.value if self.epoch else 0
+                token = current if token is None else token
+                if token != current:
+                    raise Superseded(f"{spec.name}: the lab was reset after this invoke began")
                 self._latest_key[spec.name] = key
                 # An update of code or configuration retires the function's idle environments.
                 for env in list(self._envs):
@@ -128,7 +141,7 @@ class RuntimeService:
                         self._envs.remove(env)
                         doomed.append(env)
                 for env in self._envs:
-                    if env.key == key and not env.busy and not env.dead:
+                    if env.key == key and not env.busy and not env.dead and env.epoch == token:
                         env.busy = True
                         return env
                 if len(self._envs) >= self.max_environments:
@@ -144,11 +157,14 @@ class RuntimeService:
                     argv=self._argv,
                     runtime_dir=self._runtime_dir,
                     api=self._api,
-                    sink=self.log_sink,
+                    sink=GuardedSink(self.log_sink, self.epoch, token)
+                    if self.epoch
+                    else self.log_sink,
                     clock=self.clock,
                     endpoint_url=self.endpoint_url,
                     lifeline=self._lifeline[0] if self._lifeline else None,
                 )
+                env.epoch = token
                 self._envs.append(env)  # busy from birth: counts against the cap at once
         finally:
             for old in doomed:
@@ -174,6 +190,7 @@ class RuntimeService:
             env.last_used = self.clock.time()
             retire = env.dead or self._latest_key.get(env.spec.name) != env.key
             retire = retire or self._closed.is_set()
+            retire = retire or (self.epoch is not None and env.epoch != self.epoch.value)
             if retire and env in self._envs:
                 self._envs.remove(env)
         if retire:
