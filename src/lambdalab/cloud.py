@@ -55,13 +55,27 @@ def start(
     ``clock="fast"`` fast-forwards AWS's waits (retries, back-off); ``"real"`` keeps wall time.
     ``duplicate_delivery`` (0–1) delivers that share of async events twice, to make
     at-least-once delivery visible. Calling ``start()`` again is harmless: it returns the
-    running lab and applies ``duplicate_delivery``.
+    running lab and applies ``duplicate_delivery``; asking it for another clock, region or
+    port is an error that says how to switch. After ``lab.stop()``, ``start()`` gives a new,
+    empty cloud.
     """
     global _current
     with _lock:
         if _current is not None and _current.running:
-            _current.set_duplicate_delivery(duplicate_delivery)
-            return _current
+            running = _current
+            asked = {"clock": clock, "region": region, "port": port or running._server.port}
+            have = {"clock": running.clock.mode, "region": running.region}
+            have["port"] = running._server.port
+            for name, value in asked.items():
+                if value != have[name]:
+                    raise RuntimeError(
+                        f"lambdalab.start({name}={value!r}): the lab already running in this "
+                        f"process has {name}={have[name]!r} ({running.endpoint_url}). To "
+                        "switch, stop it first (its functions, buckets and logs go with it): "
+                        f"lab.stop(), then lambdalab.start({name}={value!r})."
+                    )
+            running.set_duplicate_delivery(duplicate_delivery)
+            return running
         lab = Lab(
             clock=Clock(clock),
             host=host,
@@ -124,10 +138,15 @@ class Lab:
         )
         os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
 
+        from moto.moto_api._internal.models import moto_api_backend
+
         from lambdalab import moto_patches
         from lambdalab.server import LabServer
 
         moto_patches.apply()
+        # moto's backends live as long as the process: a new lab is a new, empty cloud, even
+        # after lab.stop() of another one here.
+        moto_api_backend.reset()
         self.credentials = iam.Credentials(
             iam.new_admin_key_id(self.account_id), self.credentials.secret_access_key
         )
