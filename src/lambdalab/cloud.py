@@ -275,6 +275,12 @@ class Lab:
         """Return when no event is queued, running or waiting to retry (TimeoutError otherwise)."""
         self._dataplane.wait_idle(timeout)
 
+    def runtimes(self) -> list[Any]:
+        """The Pythons functions run on, one per ``python3.X`` found (PATH, pyenv, uv, conda)
+        plus the lab's own; a function whose runtime is not listed runs on the lab's Python
+        and its first log stream says so."""
+        return self._dataplane.runtime.runtimes()
+
     def invocations(self, function_name: str) -> list[Any]:
         """Every attempt of ``function_name``: request id, attempt, start, end, outcome, …"""
         return self._dataplane.invocations(function_name)

@@ -4,9 +4,9 @@ An async event, an execution environment or a delivery takes a *token* (the curr
 when its work begins. Each write it makes later (a log line, a metric, a DLQ message, an
 attempt record) happens inside :meth:`Epoch.writing`, which says whether the token is still
 current and, while the write runs, holds off a reset. A reset runs inside
-:meth:`Epoch.advancing`: it waits for writes under way to end, moves to a new value (so every
-older token is stale from then on) and empties the cloud; writes that arrive meanwhile wait
-and then find their token stale.
+:meth:`Epoch.advancing`: it waits for writes under way to end, empties the cloud, and moves
+to a new value, so every older token (including one taken while the reset ran) is stale from
+then on; writes that arrive meanwhile wait and then find their token stale.
 """
 
 from __future__ import annotations
@@ -71,7 +71,6 @@ class Epoch:
         with self._cond:
             self._cond.wait_for(lambda: not self._advancing)
             self._advancing = True
-            self._value += 1
             deadline = time.monotonic() + DRAIN_WAIT
             while self._writers:
                 remaining = deadline - time.monotonic()
@@ -79,11 +78,13 @@ class Epoch:
                     log.warning("reset: %d write(s) still under way, going on", self._writers)
                     break
                 self._cond.wait(remaining)
-            value = self._value
         try:
-            yield value
+            yield self._value + 1
         finally:
+            # Only now: work that began during the reset (a request racing it) has the old
+            # token, so it writes nothing either.
             with self._cond:
+                self._value += 1
                 self._advancing = False
                 self._cond.notify_all()
 

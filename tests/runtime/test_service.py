@@ -9,7 +9,7 @@ import threading
 import time
 
 import pytest
-from conftest import CREDENTIALS, ENDPOINT, make_spec
+from conftest import CREDENTIALS, ENDPOINT, HOST_RUNTIME, make_spec
 
 from lambdalab.runtime import CapacityExceeded
 
@@ -47,7 +47,7 @@ def test_success_payload_and_log_structure(svc, sink):
     assert body(result)["request_id"] == "req-1"
     assert body(result)["cwd"] == body(result)["env"]["LAMBDA_TASK_ROOT"]
     msgs = sink.messages(result.log_stream)
-    assert msgs[0].startswith("INIT_START Runtime Version: python:3.12.v")
+    assert msgs[0].startswith(f"INIT_START Runtime Version: {HOST_RUNTIME.replace('n3', 'n:3')}.v")
     assert msgs[1:4] == [
         "init print\n",
         "START RequestId: req-1 Version: $LATEST\n",
@@ -123,7 +123,7 @@ def test_environment_variables_and_remaining_time(svc, monkeypatch):
     assert env["AWS_LAMBDA_LOG_GROUP_NAME"] == "/aws/lambda/fn"
     assert env["AWS_LAMBDA_LOG_STREAM_NAME"] == result.log_stream
     assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == "ap-northeast-1"
-    assert env["AWS_EXECUTION_ENV"] == "AWS_Lambda_python3.12"
+    assert env["AWS_EXECUTION_ENV"] == f"AWS_Lambda_{HOST_RUNTIME}"
     assert env["AWS_LAMBDA_INITIALIZATION_TYPE"] == "on-demand"
     assert env["_HANDLER"] == "app.handler" and env["LAMBDA_TASK_ROOT"] == body(result)["cwd"]
     assert "_LAMBDA_TELEMETRY_LOG_FD" not in env

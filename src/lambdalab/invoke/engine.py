@@ -293,7 +293,7 @@ class AsyncEngine:
         finally:
             with self._cond:
                 self._active.pop(job.id, None)
-                current = job.generation == self._epoch.value
+                current = self._epoch.is_current(job.generation)
                 if due is not None and current and not self._stopped:
                     job.due = due
                     self._push(job)
@@ -500,7 +500,7 @@ class AsyncEngine:
 
     def _finish(self, job: _Job, outcome: str) -> None:
         with self._cond:
-            if job.generation != self._epoch.value:
+            if not self._epoch.is_current(job.generation):
                 return
             if job.id in self._finals:
                 self._finished_twice.append(job.id)
@@ -512,7 +512,7 @@ class AsyncEngine:
 
     def _current(self, job: _Job) -> bool:
         with self._cond:
-            return job.generation == self._epoch.value and not self._stopped
+            return self._epoch.is_current(job.generation) and not self._stopped
 
     def _record(
         self,
@@ -539,7 +539,7 @@ class AsyncEngine:
             duplicate=event.duplicate,
         )
         with self._cond:
-            if job.generation == self._epoch.value:
+            if self._epoch.is_current(job.generation):
                 self._attempts[event.function_name].append(attempt)
 
     def _metric(self, job: _Job, name: str, value: float, unit: str, timestamp: datetime) -> None:

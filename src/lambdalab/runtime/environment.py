@@ -14,10 +14,11 @@ import os
 import queue
 import signal
 import subprocess
+import sys
 import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -101,6 +102,9 @@ class Environment:
         clock: Clock,
         endpoint_url: str,
         lifeline: int | None = None,
+        extra_env: Mapping[str, str] | None = None,
+        paths: Sequence[tuple[str, str]] = (),
+        notice: str | None = None,
     ) -> None:
         self.spec = spec
         self.key = spec.environment_key
@@ -116,11 +120,14 @@ class Environment:
         self._argv = argv
         self._runtime_dir = runtime_dir
         self._code_dir = ""
-        self._code_dirs: set[str] = set()
+        self._rewrites: list[tuple[str, str]] = []
         self._api = api
         self._sink = sink
         self._endpoint_url = endpoint_url
         self._lifeline = lifeline
+        self._extra_env = dict(extra_env or {})
+        self._paths = list(paths)  # interpreter folders → AWS's, after the code folder
+        self._notice = notice
         self._runtime_pid: int | None = None
         self._fmt = log_format(spec.log_format)
         self._work: queue.Queue[_Call | None] = queue.Queue()
@@ -160,8 +167,11 @@ class Environment:
     def start(self, code_dir: Path, credentials: Mapping[str, str]) -> None:
         """Spawn the runtime process (INIT begins; :meth:`invoke` waits for it)."""
         self._code_dir = os.path.realpath(code_dir)
-        self._code_dirs = {self._code_dir, str(code_dir)}
+        self._rewrites = [(d, TASK_ROOT) for d in {self._code_dir, str(code_dir)}]
+        self._rewrites += self._paths
         self._emit(self._fmt.init_start(self.spec.runtime, self.spec.region, self.clock.now()))
+        if self._notice:
+            self._emit(self._notice)
         self._api_key, address = self._api.bind(self)
         env = envvars.build(
             self.spec,
@@ -173,6 +183,8 @@ class Environment:
             endpoint_url=self._endpoint_url,
             host_env=os.environ,
         )
+        for name, value in self._extra_env.items():  # the function's own value comes first
+            env[name] = os.pathsep.join(v for v in (env.get(name), value) if v)
         r, w = os.pipe()
         extra: dict = {}
         argv = [*self._argv, self.spec.handler]
@@ -187,8 +199,7 @@ class Environment:
                 lifeline = self._lifeline
                 extra["pass_fds"] = (w, lifeline)
             argv = [
-                *self._argv[:1],
-                *("-I", "-S", SANDBOX),
+                *(sys.executable, "-I", "-S", SANDBOX),
                 *(str(os.getpid()), str(ENV_NICENESS), str(lifeline), "--"),
                 *argv,
             ]
@@ -499,13 +510,14 @@ class Environment:
     # -------------------------------------------------------------------- logs
 
     def _rewrite_paths(self, body: bytes) -> bytes:
-        for d in self._code_dirs:
-            body = body.replace(json.dumps(d)[1:-1].encode(), TASK_ROOT.encode())
+        """This machine's folders as AWS's in an error document (JSON-escaped)."""
+        for here, aws in self._rewrites:
+            body = body.replace(json.dumps(here)[1:-1].encode(), json.dumps(aws)[1:-1].encode())
         return body
 
     def _to_task_root(self, text: str) -> str:
-        for d in self._code_dirs:
-            text = text.replace(d, TASK_ROOT)
+        for here, aws in self._rewrites:
+            text = text.replace(here, aws)
         return text
 
     def _emit(self, *messages: str) -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 from lambdalab.clock import Clock
 from lambdalab.epoch import Epoch, GuardedSink
 from lambdalab.model import FunctionSpec, InvocationResult
+from lambdalab.runtime import launch, pythons, sdklayer
 from lambdalab.runtime.apiserver import RuntimeApiServer
 from lambdalab.runtime.codecache import CodeCache
 from lambdalab.runtime.environment import Environment, LogSink, new_trace_id
@@ -29,7 +30,6 @@ from lambdalab.runtime.faults import CapacityExceeded, Superseded
 log = logging.getLogger(__name__)
 
 CLIENTS = ("auto", "awslambdaric", "builtin")
-BOOTSTRAP = Path(__file__).with_name("bootstrap.py")
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,17 @@ class EnvironmentInfo:
     rss_mb: int | None
 
 
+@dataclass(frozen=True)
+class RuntimeInfo:
+    """A Python the lab runs functions on, for ``lab.runtimes()``."""
+
+    runtime: str  # python3.X
+    python: str  # its exact version
+    executable: str
+    source: str  # "lab" (the lab's own), "PATH", "pyenv", "uv" or "conda"
+    client: str  # the runtime interface client: "awslambdaric" or "builtin"
+
+
 def resolve_client(client: str) -> tuple[str, list[str], str]:
     """(name, argv before the handler, LAMBDA_RUNTIME_DIR) of the runtime interface client."""
     if client not in CLIENTS:
@@ -56,7 +67,7 @@ def resolve_client(client: str) -> tuple[str, list[str], str]:
         if spec is None or spec.origin is None:
             raise ValueError("awslambdaric is not installed (use client='builtin')")
         return client, [sys.executable, "-m", "awslambdaric"], str(Path(spec.origin).parent)
-    return client, [sys.executable, str(BOOTSTRAP)], str(BOOTSTRAP.parent)
+    return client, [sys.executable, str(launch.BOOTSTRAP)], str(launch.BOOTSTRAP.parent)
 
 
 class RuntimeService:
@@ -73,6 +84,7 @@ class RuntimeService:
         idle_timeout: float = 300.0,
         client: str = "auto",
         epoch: Epoch | None = None,
+        finder: pythons.Finder | None = None,
     ) -> None:
         self.clock = clock
         # Each environment writes its logs only while the epoch it started in is current:
@@ -83,7 +95,11 @@ class RuntimeService:
         self.endpoint_url = endpoint_url
         self.max_environments = max_environments
         self.idle_timeout = idle_timeout
-        self.client, self._argv, self._runtime_dir = resolve_client(client)
+        self.client, argv, runtime_dir = resolve_client(client)
+        self._host_client = launch.Client(self.client, argv, runtime_dir)
+        self._pythons = finder or pythons.Finder()  # where python3.X interpreters are found
+        self._launches: dict[str, launch.Launch] = {}
+        self._told: set[tuple[str, str]] = set()  # (function, runtime) told of a fallback
         self._api = RuntimeApiServer()
         # Its write end never leaves this process: when the lab dies, however it dies, every
         # environment's sandbox reads end-of-file and ends its tree.
@@ -123,9 +139,38 @@ class RuntimeService:
         finally:
             self._release(env)
 
+    def _launch(self, runtime: str) -> launch.Launch:
+        with self._lock:
+            found = self._launches.get(runtime)
+        if found is None:  # may run candidate interpreters once: not under the lock
+            found = launch.choose(runtime, self._pythons, self._host_client, self._sdk_dir)
+            with self._lock:
+                found = self._launches.setdefault(runtime, found)
+        return found
+
+    def _sdk_dir(self) -> Path:
+        return sdklayer.build(self._code.root / ".sdk-python")
+
+    def runtimes(self) -> list[RuntimeInfo]:
+        """The Pythons functions run on: one per python3.X runtime found on this machine."""
+        out = []
+        for python in self._pythons.all():
+            chosen = self._launch(python.runtime)
+            out.append(
+                RuntimeInfo(
+                    python.runtime,
+                    python.version_text,
+                    python.executable,
+                    python.source,
+                    chosen.client,
+                )
+            )
+        return out
+
     def _acquire(self, spec: FunctionSpec, token: int | None) -> Environment:
         key = spec.environment_key
         doomed: list[Environment] = []
+        how = self._launch(spec.runtime)
         try:
             with self._lock:
                 if self._closed.is_set():
@@ -152,10 +197,17 @@ class RuntimeService:
                         )
                     self._envs.remove(victim)
                     doomed.append(victim)
+                notice = None
+                if how.fallback and (spec.name, spec.runtime) not in self._told:
+                    self._told.add((spec.name, spec.runtime))
+                    notice = how.fallback  # in the function's first log stream only
                 env = Environment(
                     spec,
-                    argv=self._argv,
-                    runtime_dir=self._runtime_dir,
+                    argv=how.argv,
+                    runtime_dir=how.runtime_dir,
+                    extra_env=how.env,
+                    paths=how.paths,
+                    notice=notice,
                     api=self._api,
                     sink=GuardedSink(self.log_sink, self.epoch, token)
                     if self.epoch
@@ -265,4 +317,4 @@ class RuntimeService:
         self.close()
 
 
-__all__ = ["CapacityExceeded", "EnvironmentInfo", "RuntimeService"]
+__all__ = ["CapacityExceeded", "EnvironmentInfo", "RuntimeInfo", "RuntimeService"]
