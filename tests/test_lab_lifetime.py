@@ -51,11 +51,11 @@ OWNER = textwrap.dedent(
     make_function(lab, "busy", BUSY, Timeout=5)
     make_function(lab, "spawner", SPAWNER, Timeout=30)
     lam.invoke(FunctionName="busy", InvocationType="Event", Payload=b"{}")
-    spawned = json.load(lam.invoke(FunctionName="spawner", Payload=b"{}")["Payload"])
     deadline = time.monotonic() + 30
     while not any("busy" in p and "running" in p for p in lab.status()["pending"]):
         assert time.monotonic() < deadline, lab.status()["pending"]
         time.sleep(0.02)
+    spawned = json.load(lam.invoke(FunctionName="spawner", Payload=b"{}")["Payload"])
     print(json.dumps({"spawned": spawned}), flush=True)
     if sys.argv[1] == "stop":
         lab.stop()
