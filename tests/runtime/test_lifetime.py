@@ -8,6 +8,7 @@ process table afterwards.
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import pytest
@@ -80,3 +81,19 @@ def test_the_reported_pid_is_the_handlers_process(svc):
     result = svc.invoke(make_spec(SPAWNER, timeout=20.0), b'"return"')
     (info,) = svc.environments()
     assert json.loads(result.payload)["runtime"] == info.pid
+
+
+def test_children_are_found_without_the_kernels_children_files_too():
+    import subprocess as sp
+
+    from lambdalab.runtime import sandbox
+
+    kids = [sp.Popen([sys.executable, "-c", "import time; time.sleep(30)"]) for _ in range(2)]
+    try:
+        listed = sandbox.children(os.getpid())
+        assert [k.pid for k in kids] == [p for p in listed if p in {k.pid for k in kids}]
+        assert sandbox.children_by_scan(os.getpid()) == listed  # oldest first, the same
+    finally:
+        for kid in kids:
+            kid.kill()
+            kid.wait()

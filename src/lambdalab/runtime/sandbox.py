@@ -48,6 +48,8 @@ def children(pid: int) -> list[int]:
             try:
                 with open(f"/proc/{pid}/task/{task}/children") as f:
                     out.extend(int(p) for p in f.read().split())
+            except FileNotFoundError:  # a kernel without CONFIG_PROC_CHILDREN
+                return children_by_scan(pid)
             except (OSError, ValueError):
                 continue
         return out
@@ -61,6 +63,22 @@ def children(pid: int) -> list[int]:
         return []
     pairs = (line.split() for line in listing.splitlines())
     return sorted(int(p) for p, pp in (x for x in pairs if len(x) == 2) if int(pp) == pid)
+
+
+def children_by_scan(pid: int) -> list[int]:
+    """Children of ``pid`` from every process's ``/proc/<pid>/stat`` (slower)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:  # state, ppid, ...
+            found.append((int(fields[19]), int(entry)))  # by start time: oldest first
+    return [child for _, child in sorted(found)]
 
 
 def process_tree(root: int) -> list[int]:
