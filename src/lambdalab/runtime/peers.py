@@ -66,7 +66,12 @@ def diag_request(local: tuple[str, int], remote: tuple[str, int]) -> bytes:
         + struct.pack("=III", 0, _INET_DIAG_NOCOOKIE, _INET_DIAG_NOCOOKIE)
     )
     body = struct.pack("=BBBBI", socket.AF_INET, socket.IPPROTO_TCP, 0, 0, 0xFFFFFFFF) + sock_id
-    return _NLMSG_HEADER.pack(_NLMSG_HEADER.size + len(body), _SOCK_DIAG_BY_FAMILY, 1, 1, 0) + body
+    return (
+        _NLMSG_HEADER.pack(
+            _NLMSG_HEADER.size + len(body), _SOCK_DIAG_BY_FAMILY, _NLM_F_REQUEST, 1, 0
+        )
+        + body
+    )
 
 
 def parse_diag_reply(data: bytes) -> int | None:
