@@ -50,7 +50,9 @@ clean:
 	rm -rf build dist src/*.egg-info .pytest_cache .ruff_cache
 	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 	find . -name .ipynb_checkpoints -not -path './$(VENV)/*' -prune -exec rm -rf {} +
-	rm -rf notebooks/lab-work notebooks/ja/lab-work /tmp/lambdalab-*
+	rm -rf notebooks/lab-work notebooks/ja/lab-work
+	@# Only the temp folders of labs whose process is gone: never a running lab's.
+	@if [ -x $(BIN)/python ]; then $(BIN)/python -m lambdalab.leftovers; fi
 	find terraform notebooks -name '.terraform' -prune -exec rm -rf {} + 2>/dev/null || true
 	find terraform notebooks \( -name 'terraform.tfstate*' -o -name '.terraform.lock.hcl' -o -name '*.zip' \) -delete 2>/dev/null || true
 

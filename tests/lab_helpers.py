@@ -55,3 +55,25 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def process_alive(pid: int) -> bool:
+    """Is ``pid`` a live process? A zombie (dead, not yet reaped) is not (Linux /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+def still_running(pids, bound: float = 10.0) -> list[int]:
+    """The ``pids`` still alive after waiting up to ``bound`` seconds for all to end."""
+    import time
+
+    deadline = time.monotonic() + bound
+    while True:
+        alive = [pid for pid in pids if process_alive(pid)]
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.05)

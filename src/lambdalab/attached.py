@@ -81,6 +81,11 @@ class AttachedLab:
     def reset(self) -> None:
         self.call("reset")
 
+    def runtimes(self) -> list[Any]:
+        from lambdalab.runtime.service import RuntimeInfo
+
+        return [RuntimeInfo(**row) for row in self.call("runtimes")]
+
     def set_duplicate_delivery(self, probability: float) -> None:
         self.call("set_duplicate_delivery", probability=probability)
 

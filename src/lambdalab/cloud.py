@@ -13,13 +13,12 @@ import os
 import secrets
 import shutil
 import sys
-import tempfile
 import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from lambdalab import awsenv, iam
+from lambdalab import awsenv, iam, leftovers
 from lambdalab.clock import Clock
 from lambdalab.server import ALLOWED_HOSTS as LOOPBACK_HOSTS
 
@@ -43,10 +42,12 @@ def start(
 ) -> Any:
     """Start the local cloud in this process, or return the one already running.
 
-    ``clock="fast"`` (the default) fast-forwards AWS's waits (retries, back-off); ``"real"``
-    keeps wall time. ``duplicate_delivery`` (0–1) delivers that share of async events twice, to
-    make at-least-once delivery visible. Calling ``start()`` again is harmless: it returns the
-    running lab and applies ``duplicate_delivery``.
+    ``clock="fast"`` fast-forwards AWS's waits (retries, back-off); ``"real"`` keeps wall time.
+    ``duplicate_delivery`` (0–1) delivers that share of async events twice, to make
+    at-least-once delivery visible. Calling ``start()`` again is harmless: it returns the
+    running lab and applies ``duplicate_delivery``; asking it for another clock, region or
+    port is an error that says how to switch. After ``lab.stop()``, ``start()`` gives a new,
+    empty cloud.
 
     ``attach=True`` (or ``LAMBDALAB_ATTACH=1`` in the environment, which ``lambdalab env``
     exports) uses the lab that ``lambdalab serve`` runs for this user instead, so a notebook
@@ -65,6 +66,23 @@ def start(
                     + ("a served lab" if attached else "a lab of its own")
                     + f" ({_current.endpoint_url}): call lab.stop() first, then start() again."
                 )
+            if not attached:
+                running = _current
+                asked = {
+                    "clock": clock or running.clock.mode,
+                    "region": region,
+                    "port": port or running._server.port,
+                }
+                have = {"clock": running.clock.mode, "region": running.region}
+                have["port"] = running._server.port
+                for name, value in asked.items():
+                    if value != have[name]:
+                        raise RuntimeError(
+                            f"lambdalab.start({name}={value!r}): the lab already running in "
+                            f"this process has {name}={have[name]!r} ({running.endpoint_url}). "
+                            "To switch, stop it first (its functions, buckets and logs go with "
+                            f"it): lab.stop(), then lambdalab.start({name}={value!r})."
+                        )
             _current.set_duplicate_delivery(duplicate_delivery)
             return _current
         if attach:
@@ -177,7 +195,9 @@ class Lab:
         self._server: Any = None
         self._dataplane: Any = None
         self._saved_env: dict[str, str | None] = {}
-        self._state_dir = Path(tempfile.mkdtemp(prefix="lambdalab-"))
+        # Folders of labs that died (a killed kernel) go now; a running lab's never do.
+        leftovers.sweep()
+        self._state_dir = leftovers.new_folder()
         self.credentials = iam.Credentials("", secrets.token_urlsafe(30)[:40])
         self.running = False
 
@@ -191,10 +211,15 @@ class Lab:
         )
         os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
 
+        from moto.moto_api._internal.models import moto_api_backend
+
         from lambdalab import moto_patches
         from lambdalab.server import LabServer
 
         moto_patches.apply()
+        # moto's backends live as long as the process: a new lab is a new, empty cloud, even
+        # after lab.stop() of another one here.
+        moto_api_backend.reset()
         self.credentials = iam.Credentials(
             iam.new_admin_key_id(self.account_id), self.credentials.secret_access_key
         )
@@ -268,11 +293,13 @@ class Lab:
         with _lock:
             if not self.running:
                 raise RuntimeError("this lab is stopped: call lambdalab.start() for a new one")
-            # Nothing still running may write into the new, empty cloud.
-            self._dataplane.stop_environments()
-            moto_api_backend.reset()
-            self._install_identities()
-            self._dataplane.reset()
+
+            # Nothing begun before may write into the new, empty cloud (see lambdalab.epoch).
+            def empty_cloud() -> None:
+                moto_api_backend.reset()
+                self._install_identities()
+
+            self._dataplane.reset(empty_cloud)
 
     # -- everyday use -------------------------------------------------------------------------
 
@@ -300,6 +327,12 @@ class Lab:
     def wait_idle(self, timeout: float = 60.0) -> None:
         """Return when no event is queued, running or waiting to retry (TimeoutError otherwise)."""
         self._dataplane.wait_idle(timeout)
+
+    def runtimes(self) -> list[Any]:
+        """The Pythons functions run on, one per ``python3.X`` found (PATH, pyenv, uv, conda)
+        plus the lab's own; a function whose runtime is not listed runs on the lab's Python
+        and its first log stream says so."""
+        return self._dataplane.runtime.runtimes()
 
     def invocations(self, function_name: str) -> list[Any]:
         """Every attempt of ``function_name``: request id, attempt, start, end, outcome, …"""
@@ -345,6 +378,10 @@ class Lab:
             return self.reset()
         if operation == "set_duplicate_delivery":
             return self.set_duplicate_delivery(float(arguments["probability"]))
+        if operation == "runtimes":
+            from dataclasses import asdict
+
+            return [asdict(info) for info in self.runtimes()]
         raise KeyError(operation)
 
     @property

@@ -18,6 +18,7 @@ from typing import Any
 
 from lambdalab import iam, moto_patches, s3events
 from lambdalab.clock import iso_millis
+from lambdalab.epoch import Epoch
 from lambdalab.esm.config import FunctionFacts, split_function_name
 from lambdalab.esm.service import EventSourceMappings
 from lambdalab.esm.sqs import MotoQueues
@@ -29,7 +30,7 @@ from lambdalab.invoke.settings import AsyncSettings
 from lambdalab.logsink import MotoCloudWatch, MotoLogSink
 from lambdalab.model import FunctionSpec, InvocationResult
 from lambdalab.moto_patches import service_error
-from lambdalab.runtime import CapacityExceeded, RuntimeService
+from lambdalab.runtime import CapacityExceeded, RuntimeService, Superseded
 from lambdalab.server import current_request_headers
 
 
@@ -63,12 +64,15 @@ class DataPlane:
         self._log_permissions: dict[tuple, bool] = {}
         self._lock = threading.Lock()
         self._sync_running: dict[str, int] = {}
+        # Bumped by every lab.reset(): work begun before it writes nothing into the new cloud.
+        self.epoch = Epoch()
         self.runtime = RuntimeService(
             lab.clock,
             role_checked_sink,
             self.credentials_for,
             lab.endpoint_url,
             max_environments=max_environments,
+            epoch=self.epoch,
         )
         self.engine = AsyncEngine(
             lab.clock,
@@ -88,6 +92,7 @@ class DataPlane:
             duplicate_delivery=duplicate_delivery,
             throttle_errors=(CapacityExceeded,),
             others_busy=self._engine_must_wait,
+            epoch=self.epoch,
         )
         self.esm = EventSourceMappings(
             lab.clock,
@@ -204,6 +209,11 @@ class DataPlane:
     def invoke_sync(
         self, fn: Any, payload: bytes, *, trace_header: str | None, client_context: str | None
     ) -> InvocationResult:
+        token = self.epoch.value
+        if not self._is_current_function(fn):  # the request began before a reset
+            raise service_error(
+                "ResourceNotFoundException", f"Function not found: {fn.function_arn}", 404
+            )
         spec = self.spec_for(fn)
         name = spec.name
         # Reserved concurrency covers sync and async invocations together: one count, the engine's.
@@ -224,7 +234,12 @@ class DataPlane:
                 str(uuid.uuid4()),
                 trace_id=new_trace_header(lineage, name),
                 client_context=client_context,
+                epoch_token=token,
             )
+        except Superseded:
+            raise service_error(
+                "ResourceNotFoundException", f"Function not found: {fn.function_arn}", 404
+            ) from None
         except CapacityExceeded:
             raise service_error(
                 "TooManyRequestsException",
@@ -241,6 +256,9 @@ class DataPlane:
         self, fn: Any, payload: bytes, *, trace_header: str | None, source: str
     ) -> str:
         version = str(fn.version)
+        if not self._is_current_function(fn):
+            # A request that began before a reset: its function is not in this cloud.
+            return str(uuid.uuid4())
         event = AsyncEvent(
             function_name=fn.function_name,
             payload=payload,
@@ -252,10 +270,20 @@ class DataPlane:
         )
         return self.engine.submit(event).request_id
 
+    def _is_current_function(self, fn: Any) -> bool:
+        version = str(fn.version)
+        try:
+            stored = self._function(fn.function_name, None if version == "$LATEST" else version)
+        except Exception:
+            return False
+        return stored is fn
+
     def _run_attempt(self, event: Any, attempt: int) -> InvocationResult:
         spec = self.spec_for(self._function(event.function_name, event.qualifier))
         trace = new_trace_header(event.lineage + 1, spec.name)
-        return self.runtime.invoke(spec, event.payload, event.request_id, trace_id=trace)
+        return self.runtime.invoke(
+            spec, event.payload, event.request_id, trace_id=trace, epoch_token=event.epoch
+        )
 
     def _sync_busy(self) -> bool:
         """A synchronous invoke is running: the simulated clock must not jump meanwhile."""
@@ -312,8 +340,6 @@ class DataPlane:
     # -- S3 notifications ---------------------------------------------------------------------
 
     def s3_event(self, account_id: str, event_name: str, bucket: Any, key: Any) -> None:
-        from moto.s3 import notifications as s3n
-
         config = bucket.notification_configuration
         if config is None:
             return
@@ -329,6 +355,15 @@ class DataPlane:
         ]
         if not targets:
             return  # most writes (the handler's own copy and delete, say) notify nobody
+        with self.epoch.writing(self.epoch.value, wait=False) as current:
+            if current and _is_current_bucket(account_id, bucket):
+                self._notify(account_id, event_name, bucket, key, targets)
+
+    def _notify(
+        self, account_id: str, event_name: str, bucket: Any, key: Any, targets: list
+    ) -> None:
+        from moto.s3 import notifications as s3n
+
         headers = current_request_headers()
         principal = self._principal_id(headers.get("Authorization", ""))
 
@@ -536,19 +571,30 @@ class DataPlane:
     def stop_environments(self) -> None:
         self.runtime.stop_all()
 
-    def reset(self) -> None:
-        """Forget queued events and role sessions (called after moto itself was emptied)."""
-        self.engine.reset()
-        self.esm.reset()
-        self.runtime.stop_all()
-        with self._lock:
-            self._credentials.clear()
-            self._log_permissions.clear()
+    def reset(self, empty_cloud: Any) -> None:
+        """A new generation: ``empty_cloud()`` (moto's reset) runs while no write begun before
+        can run; then queued events, environments and role sessions are forgotten."""
+        with self.epoch.advancing():
+            self.runtime.stop_all()
+            empty_cloud()
+            self.engine.forget()
+            self.esm.reset()
+            with self._lock:
+                self._credentials.clear()
+                self._log_permissions.clear()
 
     def stop(self) -> None:
         self.engine.stop()
         self.esm.stop()
         self.runtime.close()
+
+
+def _is_current_bucket(account_id: str, bucket: Any) -> bool:
+    """Is ``bucket`` still the one moto stores (not a bucket of a cloud reset meanwhile)?"""
+    from moto.s3.models import s3_backends
+
+    partition = getattr(bucket, "partition", "aws")
+    return s3_backends[account_id][partition].buckets.get(bucket.name) is bucket
 
 
 def _fires(notification: Any, event_name: str, key: str) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import threading
-import time
 from collections import Counter
 
 from invoke_fakes import error, event, ok
@@ -62,13 +61,11 @@ def test_ledger_1000_random_events_each_end_exactly_once(make_lab):
         lab.settings[name] = random_settings(rng)
         lab.behaviour[name] = random_behaviour(i)
     lab.failing_targets.add(TARGET.format("dlq"))  # every DLQ send fails: DeadLetterErrors
-    wall = time.monotonic()
     submitted = [
         lab.engine.submit(event(rng.choice(FUNCTIONS), lineage=rng.choice([0, 0, 0, 17])))
         for _ in range(1000)
     ]
     lab.engine.wait_idle(50)
-    assert time.monotonic() - wall < 30
 
     ledger = lab.engine.ledger()
     finished = sum(ledger[k] for k in ("succeeded", "dlq", "destination", "dropped"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import sys
 import threading
 import zipfile
 
@@ -20,6 +21,8 @@ CREDENTIALS = {
     "AWS_SESSION_TOKEN": "role-token",
 }
 ENDPOINT = "http://127.0.0.1:4566"
+# The lab's own Python, so both runtime clients are tested (another version has no awslambdaric).
+HOST_RUNTIME = f"python3.{sys.version_info.minor}"
 
 
 class ListSink:
@@ -58,7 +61,7 @@ def make_spec(code: str | dict[str, str], **kw) -> FunctionSpec:
     kw.setdefault("timeout", 1.0)
     return FunctionSpec(
         arn=f"arn:aws:lambda:ap-northeast-1:123456789012:function:{kw['name']}",
-        runtime=kw.pop("runtime", "python3.12"),
+        runtime=kw.pop("runtime", HOST_RUNTIME),
         code_zip=make_zip(files),
         **kw,
     )

@@ -125,7 +125,9 @@ def test_fault_messages():
 
 
 def test_env_vars_do_not_leak_the_learners_aws_settings():
-    spec = make_spec("", environment={"MY_VAR": "1", "AWS_REGION": "us-east-1"})
+    spec = make_spec(
+        "", runtime="python3.12", environment={"MY_VAR": "1", "AWS_REGION": "us-east-1"}
+    )
     host = {"PATH": "/bin", "AWS_ACCESS_KEY_ID": "ADMIN", "AWS_PROFILE": "me", "HOME": "/root"}
     env = envvars.build(
         spec,

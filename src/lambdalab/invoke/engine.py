@@ -15,6 +15,7 @@ it ends. It talks to the rest of the lab only through callbacks::
         rng=random.Random(),
         throttle_errors=(Throttled,),  # exceptions of run_attempt that mean "throttled"
         others_busy=lambda: False,     # e.g. a sync Invoke is running: do not jump the clock
+        epoch=Epoch(),          # shared with the lab: after a reset, older events write nothing
     )
     engine.submit(event); engine.wait_idle(60); engine.invocations("fn"); engine.ledger()
 
@@ -60,6 +61,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..clock import Clock
+from ..epoch import Epoch
 from ..model import InvocationResult
 from . import retry
 from .errors import DeliveryError, Throttled
@@ -121,6 +123,7 @@ class AsyncEngine:
         rng: random.Random | None = None,
         throttle_errors: tuple[type[BaseException], ...] = (Throttled,),
         others_busy: Callable[[], bool] = lambda: False,
+        epoch: Epoch | None = None,
     ) -> None:
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be at least 1")
@@ -144,7 +147,7 @@ class AsyncEngine:
         self._finished_twice: list[int] = []
         self._counts: Counter[str] = Counter()
         self._ids = itertools.count(1)
-        self._generation = 0
+        self._epoch = epoch or Epoch()
         self._stopped = False
         self._pool = ThreadPoolExecutor(max_concurrency, thread_name_prefix="lambdalab-async")
         self._thread = threading.Thread(
@@ -156,12 +159,15 @@ class AsyncEngine:
 
     def submit(self, event: AsyncEvent) -> AsyncEvent:
         """Accept an event (the 202 of Invoke(Event)); it runs as soon as a worker is free."""
+        if not self._epoch.is_current(self._epoch.value):
+            return event  # accepted while the cloud is being reset: it belongs to the old one
         with self._cond:
             if self._stopped:
                 raise RuntimeError("the async engine is stopped")
             now = self.clock.time()
             if event.enqueued_at is None:
                 event.enqueued_at = now
+            event.epoch = self._epoch.value
             self._push(self._new_job(event, now))
             self._counts["accepted"] += 1
             if self.duplicate_delivery and self._rng.random() < self.duplicate_delivery:
@@ -225,9 +231,16 @@ class AsyncEngine:
             return counts
 
     def reset(self) -> None:
-        """Forget every queued event, attempt and count (running attempts are discarded)."""
+        """Forget every queued event, attempt and count; running attempts write nothing more.
+
+        With an epoch shared with the rest of the lab, advance that instead and call
+        :meth:`forget` inside it."""
+        with self._epoch.advancing():
+            self.forget()
+
+    def forget(self) -> None:
+        """Drop the queue, the records and the counts (the epoch has just advanced)."""
         with self._cond:
-            self._generation += 1
             self._heap.clear()
             self._attempts.clear()
             self._finals.clear()
@@ -247,7 +260,8 @@ class AsyncEngine:
     # ---- scheduler ----------------------------------------------------------------------
 
     def _new_job(self, event: AsyncEvent, due: float) -> _Job:
-        return _Job(id=next(self._ids), event=event, due=due, generation=self._generation)
+        generation = self._epoch.value if event.epoch is None else event.epoch
+        return _Job(id=next(self._ids), event=event, due=due, generation=generation)
 
     def _push(self, job: _Job) -> None:
         heapq.heappush(self._heap, (job.due, job.id, job))
@@ -285,7 +299,8 @@ class AsyncEngine:
         finally:
             with self._cond:
                 self._active.pop(job.id, None)
-                if due is not None and job.generation == self._generation and not self._stopped:
+                current = self._epoch.is_current(job.generation)
+                if due is not None and current and not self._stopped:
                     job.due = due
                     self._push(job)
                 self._cond.notify_all()
@@ -308,24 +323,26 @@ class AsyncEngine:
     def _process(self, job: _Job) -> float | None:
         """Run one step; return the simulated time to requeue at, or None when finished."""
         event = job.event
+        if not self._current(job):
+            return None  # accepted before a reset: it ends without a trace
         if not job.received and not event.duplicate:
             job.received = True
             enqueued = datetime.fromtimestamp(event.enqueued_at or 0.0, tz=UTC)
-            self._metric(event, "AsyncEventsReceived", 1, "Count", enqueued)
+            self._metric(job, "AsyncEventsReceived", 1, "Count", enqueued)
         try:
             settings = self._settings_for(event.function_name, event.qualifier)
         except Exception as exc:  # e.g. the function was deleted while the event waited
-            self._log(event.function_name, f"event {event.request_id} dropped: {exc}")
-            self._metric(event, "AsyncEventsDropped", 1, "Count", self.clock.now())
+            self._log(job, f"event {event.request_id} dropped: {exc}")
+            self._metric(job, "AsyncEventsDropped", 1, "Count", self.clock.now())
             self._finish(job, "dropped")
             return None
         now = self.clock.time()
         if retry.zero_concurrency(settings.reserved_concurrency):
             return self._fail(job, settings, retry.ZERO_RESERVED_CONCURRENCY, 0)
         if retry.recursion_stopped(event.lineage, settings.recursive_loop):
-            self._metric(event, "RecursiveInvocationsDropped", 1, "Count", self.clock.now())
+            self._metric(job, "RecursiveInvocationsDropped", 1, "Count", self.clock.now())
             self._log(
-                event.function_name,
+                job,
                 f"Lambda stopped a recursive invocation: request {event.request_id} "
                 f"(lineage {event.lineage} > {retry.RECURSION_LIMIT})",
             )
@@ -355,7 +372,7 @@ class AsyncEngine:
         if isinstance(failure, self._throttle_errors):
             return self._throttle(job, settings)
         if failure is not None or result is None:  # a Lambda system error (5xx), §2.4
-            self._log(event.function_name, f"system error for {event.request_id}: {failure!r}")
+            self._log(job, f"system error for {event.request_id}: {failure!r}")
             self._record(job, number, start, start, "system_error", type(failure).__name__)
             return self._back_off(job, settings)
         end = self.clock.time()
@@ -374,14 +391,14 @@ class AsyncEngine:
             result.end,
         )
         duration = result.duration_ms or (end - start) * 1000.0
-        self._metric(event, "Invocations", 1, "Count", begun)
-        self._metric(event, "Duration", duration, "Milliseconds", begun)
+        self._metric(job, "Invocations", 1, "Count", begun)
+        self._metric(job, "Duration", duration, "Milliseconds", begun)
         age_ms = (start - (event.enqueued_at or start)) * 1000.0
-        self._metric(event, "AsyncEventAge", age_ms, "Milliseconds", begun)
+        self._metric(job, "AsyncEventAge", age_ms, "Milliseconds", begun)
         if result.ok:
             self._succeed(job, settings, result)
             return None
-        self._metric(event, "Errors", 1, "Count", begun)
+        self._metric(job, "Errors", 1, "Count", begun)
         job.last_result = result
         decision = retry.after_function_error(
             attempt=number,
@@ -399,7 +416,7 @@ class AsyncEngine:
         event = job.event
         now = self.clock.time()
         self._record(job, event.attempts + 1, now, now, "throttled", "TooManyRequestsException")
-        self._metric(event, "Throttles", 1, "Count", self.clock.now())
+        self._metric(job, "Throttles", 1, "Count", self.clock.now())
         return self._back_off(job, settings)
 
     def _back_off(self, job: _Job, settings: AsyncSettings) -> float | None:
@@ -428,7 +445,7 @@ class AsyncEngine:
                 timestamp=self.clock.now(),
                 result=result,
             )
-            self._send("on_success", settings.on_success, event, record)
+            self._send("on_success", settings.on_success, job, record)
         self._finish(job, "succeeded")
 
     def _fail(
@@ -442,11 +459,11 @@ class AsyncEngine:
         error: tuple[str, str] = THROTTLED_ERROR,
     ) -> None:
         event = job.event
-        self._metric(event, "AsyncEventsDropped", 1, "Count", self.clock.now())
+        self._metric(job, "AsyncEventsDropped", 1, "Count", self.clock.now())
         reached_dlq = reached_destination = False
         if settings.dlq_arn and self._current(job):
             message = dlq_message(event, result, error=error)
-            reached_dlq = self._send("dlq", settings.dlq_arn, event, message)
+            reached_dlq = self._send("dlq", settings.dlq_arn, job, message)
         if settings.on_failure and self._current(job):
             record = destination_record(
                 event,
@@ -455,7 +472,7 @@ class AsyncEngine:
                 timestamp=self.clock.now(),
                 result=result,
             )
-            reached_destination = self._send("on_failure", settings.on_failure, event, record)
+            reached_destination = self._send("on_failure", settings.on_failure, job, record)
         if reached_dlq:
             self._finish(job, "dlq")
         elif reached_destination:
@@ -463,28 +480,33 @@ class AsyncEngine:
         else:
             self._finish(job, "dropped")
 
-    def _send(self, kind: str, target: str, event: AsyncEvent, message: Any) -> bool:
-        """Deliver; on any failure emit the metric and a log line (§4.14) and return False."""
+    def _send(self, kind: str, target: str, job: _Job, message: Any) -> bool:
+        """Deliver; on any failure emit the metric and a log line (§4.14) and return False.
+        An event from before a reset delivers nothing (and counts as not delivered)."""
+        event = job.event
         try:
-            self._deliver(kind, target, event, message)
+            with self._epoch.writing(job.generation) as current:
+                if not current:
+                    return False
+                self._deliver(kind, target, event, message)
             return True
         except Exception as exc:
             if not isinstance(exc, DeliveryError):
                 log.warning("deliver raised %r (treated as a delivery failure)", exc)
             metric = "DeadLetterErrors" if kind == "dlq" else "DestinationDeliveryFailures"
-            self._metric(event, metric, 1, "Count", self.clock.now())
+            self._metric(job, metric, 1, "Count", self.clock.now())
             label = (
                 "dead-letter queue" if kind == "dlq" else kind.replace("_", "-") + " destination"
             )
             self._log(
-                event.function_name,
+                job,
                 f"Failed to send event {event.request_id} to {label} {target}: {exc}",
             )
             return False
 
     def _finish(self, job: _Job, outcome: str) -> None:
         with self._cond:
-            if job.generation != self._generation:
+            if not self._epoch.is_current(job.generation):
                 return
             if job.id in self._finals:
                 self._finished_twice.append(job.id)
@@ -496,7 +518,7 @@ class AsyncEngine:
 
     def _current(self, job: _Job) -> bool:
         with self._cond:
-            return job.generation == self._generation and not self._stopped
+            return self._epoch.is_current(job.generation) and not self._stopped
 
     def _record(
         self,
@@ -523,22 +545,27 @@ class AsyncEngine:
             duplicate=event.duplicate,
         )
         with self._cond:
-            if job.generation == self._generation:
+            if self._epoch.is_current(job.generation):
                 self._attempts[event.function_name].append(attempt)
 
-    def _metric(
-        self, event: AsyncEvent, name: str, value: float, unit: str, timestamp: datetime
-    ) -> None:
+    def _metric(self, job: _Job, name: str, value: float, unit: str, timestamp: datetime) -> None:
+        event = job.event
         resource = (
             None if event.qualifier == "$LATEST" else f"{event.function_name}:{event.qualifier}"
         )
         try:
-            self._emit_metric(event.function_name, name, value, unit, timestamp, resource=resource)
+            with self._epoch.writing(job.generation) as current:
+                if current:
+                    self._emit_metric(
+                        event.function_name, name, value, unit, timestamp, resource=resource
+                    )
         except Exception:  # metrics must never change an event's fate
             log.exception("async engine: emitting %s failed", name)
 
-    def _log(self, function_name: str, message: str) -> None:
+    def _log(self, job: _Job, message: str) -> None:
         try:
-            self._log_line(function_name, message)
+            with self._epoch.writing(job.generation) as current:
+                if current:
+                    self._log_line(job.event.function_name, message)
         except Exception:
             log.exception("async engine: log line failed")

@@ -26,6 +26,7 @@ class AsyncEvent:
     source: str = "invoke"  # invoke, invoke-async, s3 or sns
     attempts: int = 0  # attempts that ran code so far (= approximateInvokeCount)
     duplicate: bool = False  # True for the at-least-once extra copy (§2.2)
+    epoch: int | None = None  # the lab generation it was accepted in; set by the engine
 
     @property
     def qualified_arn(self) -> str:

@@ -4,7 +4,7 @@
 """
 
 from lambdalab.runtime.environment import LogSink
-from lambdalab.runtime.faults import CapacityExceeded
+from lambdalab.runtime.faults import CapacityExceeded, Superseded
 from lambdalab.runtime.service import EnvironmentInfo, RuntimeService
 
-__all__ = ["CapacityExceeded", "EnvironmentInfo", "LogSink", "RuntimeService"]
+__all__ = ["CapacityExceeded", "EnvironmentInfo", "LogSink", "RuntimeService", "Superseded"]

@@ -4,6 +4,11 @@ One acceptor thread for the whole service, one listening port per environment: t
 how a request finds its environment. (A path prefix in ``AWS_LAMBDA_RUNTIME_API`` works for
 awslambdaric's C client but not for its ``/init/error`` call, which goes through
 ``http.client`` and rejects ``host:port/prefix``.)
+
+A port is not a secret: any local process can find it (``/proc/<pid>/environ``, a scan). So
+each new connection is served only when it comes from the environment's own process tree
+(:mod:`lambdalab.runtime.peers`); any other process gets a 403 error document on every
+request and never sees or answers a work item.
 """
 
 from __future__ import annotations
@@ -16,11 +21,16 @@ import threading
 from typing import Protocol
 
 from lambdalab.limits import oversized_response
+from lambdalab.runtime import peers
 
 PREFIX = "/2018-06-01/runtime"
 _INVOCATION = re.compile(PREFIX + r"/invocation/([^/]+)/(response|error)$")
 MAX_BODY = 16 << 20
 OVERSIZED = oversized_response()
+_FORBIDDEN = (
+    b'{"errorType":"AccessDeniedException","errorMessage":"This Runtime API belongs to '
+    b"another execution environment: only the environment's own processes may use it.\"}"
+)
 
 
 class Work(Protocol):
@@ -39,6 +49,8 @@ class Backend(Protocol):
     def post_init_error(self, body: bytes, error_type: str | None) -> None: ...
 
     def connection_lost(self) -> None: ...  # the runtime hung up (perhaps it died)
+
+    def root_pid(self) -> int | None: ...  # the environment's process (waits for its spawn)
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -98,6 +110,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._reply(202, b'{"status":"OK"}')
         else:
             self._reply(400, b'{"errorType":"InvalidRequestID"}')
+
+
+class _Refused(_Handler):
+    """Answers every request of a connection from outside the environment with a 403."""
+
+    def _refuse(self) -> None:
+        self.close_connection = True
+        self._reply(403, _FORBIDDEN)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _refuse  # noqa: N815
 
 
 class _Binding:
@@ -188,8 +210,10 @@ class RuntimeApiServer:
 
     @staticmethod
     def _serve(conn: socket.socket, addr, binding: _Binding) -> None:
+        admitted = False
         try:
-            _Handler(conn, addr, binding)
+            admitted = _admits(binding.backend, addr, conn.getsockname())
+            (_Handler if admitted else _Refused)(conn, addr, binding)
         except OSError:
             pass  # the environment died mid-request
         finally:
@@ -197,4 +221,13 @@ class RuntimeApiServer:
                 conn.close()
             except OSError:
                 pass
-            binding.backend.connection_lost()
+            if admitted:
+                binding.backend.connection_lost()
+
+
+def _admits(backend: Backend, peer: tuple[str, int], server: tuple[str, int]) -> bool:
+    """Is ``peer`` the environment's own process or one of its descendants? (Linux only.)"""
+    if not peers.supported():
+        return True
+    root = backend.root_pid()
+    return root is not None and peers.peer_in_tree(peer[:2], server[:2], root)

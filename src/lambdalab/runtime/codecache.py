@@ -10,6 +10,8 @@ import zipfile
 from io import BytesIO
 from pathlib import Path
 
+from lambdalab import leftovers
+
 
 class CodeCache:
     """Unzips ``spec.code_zip`` into ``<root>/<sha256>``; a bad zip gives an empty directory.
@@ -20,7 +22,8 @@ class CodeCache:
 
     def __init__(self, root: str | None = None) -> None:
         self._own = root is None
-        self.root = Path(root or tempfile.mkdtemp(prefix="lambdalab-code-"))
+        # A folder that names its owner: if the lab is killed, the next lab removes it.
+        self.root = Path(root) if root else leftovers.new_folder("lambdalab-code-")
         self._lock = threading.Lock()
 
     def directory(self, code_sha256: str, code_zip: bytes) -> Path:

@@ -14,10 +14,11 @@ import os
 import queue
 import signal
 import subprocess
+import sys
 import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +26,7 @@ from typing import Protocol
 
 from lambdalab.clock import Clock
 from lambdalab.model import FunctionSpec, InvocationResult
-from lambdalab.runtime import envvars, faults, procmem
+from lambdalab.runtime import envvars, faults, procmem, sandbox
 from lambdalab.runtime.apiserver import RuntimeApiServer
 from lambdalab.runtime.frames import Frame, FrameParser, Line, Marker, Record, encode_marker
 from lambdalab.runtime.logformat import (
@@ -50,6 +51,8 @@ SYNC_TIMEOUT = 2.0
 # An idle machine gives them all the CPU they want: niceness only orders who waits.
 ENV_NICENESS = 10
 _POSIX = os.name == "posix"
+SANDBOX = str(Path(sandbox.__file__).resolve())
+STOP_GRACE = 5.0  # seconds the environment's root gets to kill its tree when asked
 
 
 class LogSink(Protocol):
@@ -98,6 +101,10 @@ class Environment:
         sink: LogSink,
         clock: Clock,
         endpoint_url: str,
+        lifeline: int | None = None,
+        extra_env: Mapping[str, str] | None = None,
+        paths: Sequence[tuple[str, str]] = (),
+        notice: str | None = None,
     ) -> None:
         self.spec = spec
         self.key = spec.environment_key
@@ -109,13 +116,19 @@ class Environment:
         self.dead = False
         self.init_ms: float | None = None
         self.peak_kb = 0
+        self.epoch = 0  # the lab generation it serves (see lambdalab.epoch)
         self._argv = argv
         self._runtime_dir = runtime_dir
         self._code_dir = ""
-        self._code_dirs: set[str] = set()
+        self._rewrites: list[tuple[str, str]] = []
         self._api = api
         self._sink = sink
         self._endpoint_url = endpoint_url
+        self._lifeline = lifeline
+        self._extra_env = dict(extra_env or {})
+        self._paths = list(paths)  # interpreter folders → AWS's, after the code folder
+        self._notice = notice
+        self._runtime_pid: int | None = None
         self._fmt = log_format(spec.log_format)
         self._work: queue.Queue[_Call | None] = queue.Queue()
         self._ready = threading.Event()
@@ -134,18 +147,31 @@ class Environment:
         self._api_key: int | None = None
         self._pipe_w: int | None = None
         self.proc: subprocess.Popen | None = None
+        self._spawned = threading.Event()  # self.proc is set (or the spawn failed)
 
     # ----------------------------------------------------------------- lifecycle
 
     @property
     def pid(self) -> int | None:
-        return self.proc.pid if self.proc else None
+        """The runtime client's process (where the handler runs)."""
+        if self.proc is None:
+            return None
+        if not _POSIX:
+            return self.proc.pid
+        if self._runtime_pid is None and not self.dead:
+            # The sandbox's first child; later ones are orphans it adopted.
+            first = sandbox.children(self.proc.pid)[:1]
+            self._runtime_pid = first[0] if first else None
+        return self._runtime_pid
 
     def start(self, code_dir: Path, credentials: Mapping[str, str]) -> None:
         """Spawn the runtime process (INIT begins; :meth:`invoke` waits for it)."""
         self._code_dir = os.path.realpath(code_dir)
-        self._code_dirs = {self._code_dir, str(code_dir)}
+        self._rewrites = [(d, TASK_ROOT) for d in {self._code_dir, str(code_dir)}]
+        self._rewrites += self._paths
         self._emit(self._fmt.init_start(self.spec.runtime, self.spec.region, self.clock.now()))
+        if self._notice:
+            self._emit(self._notice)
         self._api_key, address = self._api.bind(self)
         env = envvars.build(
             self.spec,
@@ -157,17 +183,30 @@ class Environment:
             endpoint_url=self._endpoint_url,
             host_env=os.environ,
         )
+        for name, value in self._extra_env.items():  # the function's own value comes first
+            env[name] = os.pathsep.join(v for v in (env.get(name), value) if v)
         r, w = os.pipe()
         extra: dict = {}
+        argv = [*self._argv, self.spec.handler]
         if _POSIX:
             env["_LAMBDA_TELEMETRY_LOG_FD"] = str(w)
-            # Its own process group (killed as a whole) but the lab's session: Linux weighs CPU
-            # per session ("autogroup"), so a new session per environment would undo the nice.
+            # Its own process group but the lab's session: Linux weighs CPU per session
+            # ("autogroup"), so a new session per environment would undo the nice. The
+            # sandbox process is the tree's root: it kills everything the handler started.
             extra = {"pass_fds": (w,), "process_group": 0}
+            lifeline = -1
+            if self._lifeline is not None:
+                lifeline = self._lifeline
+                extra["pass_fds"] = (w, lifeline)
+            argv = [
+                *(sys.executable, "-I", "-S", SANDBOX),
+                *(str(os.getpid()), str(ENV_NICENESS), str(lifeline), "--"),
+                *argv,
+            ]
         self._spawned_at = time.perf_counter()
         try:
             self.proc = subprocess.Popen(
-                [*self._argv, self.spec.handler],
+                argv,
                 cwd=self._code_dir,
                 env=env,
                 stdin=subprocess.DEVNULL,
@@ -180,12 +219,9 @@ class Environment:
             os.close(r)
             os.close(w)
             self._api.unbind(self._api_key)
+            self._spawned.set()
             raise
-        if _POSIX:
-            try:
-                os.setpriority(os.PRIO_PROCESS, self.proc.pid, ENV_NICENESS)
-            except OSError:
-                pass  # it already exited: the invoke will report that
+        self._spawned.set()
         self._pipe_w = w  # kept: the parent writes sync markers into the same pipe
         threading.Thread(target=self._read_loop, args=(r,), daemon=True).start()
 
@@ -209,19 +245,27 @@ class Environment:
             return
         if proc.poll() is None:
             try:
-                if _POSIX:
-                    os.killpg(proc.pid, signal.SIGKILL)
+                if _POSIX:  # the sandbox kills its whole tree, then itself
+                    os.kill(proc.pid, signal.SIGTERM)
                 else:
                     proc.kill()
             except (ProcessLookupError, PermissionError):
                 pass
         try:
-            proc.wait(timeout=5)
+            proc.wait(timeout=STOP_GRACE)
         except subprocess.TimeoutExpired:
-            log.warning("environment process %s did not exit", proc.pid)
+            log.warning("environment process %s did not stop: killing its tree", proc.pid)
+            tree = sandbox.process_tree(proc.pid)
+            for pid in reversed(tree):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            proc.wait()
 
     def memory(self) -> procmem.Memory | None:
-        mem = procmem.read(self.proc.pid) if self.proc and not self.dead else None
+        pid = self.pid if not self.dead else None
+        mem = procmem.read(pid) if pid is not None else None
         if mem is not None:
             self.peak_kb = max(self.peak_kb, mem.peak_kb)
         return mem
@@ -258,6 +302,12 @@ class Environment:
 
     def post_init_error(self, body: bytes, error_type: str | None) -> None:
         self._init_error = (body, error_type)
+
+    def root_pid(self) -> int | None:
+        """The process whose tree may use this environment's Runtime API."""
+        self._spawned.wait(INIT_TIMEOUT)  # a runtime may connect before Popen has returned
+        proc = self.proc
+        return proc.pid if proc is not None and not self.dead else None
 
     # ------------------------------------------------------------------- invoke
 
@@ -460,13 +510,14 @@ class Environment:
     # -------------------------------------------------------------------- logs
 
     def _rewrite_paths(self, body: bytes) -> bytes:
-        for d in self._code_dirs:
-            body = body.replace(json.dumps(d)[1:-1].encode(), TASK_ROOT.encode())
+        """This machine's folders as AWS's in an error document (JSON-escaped)."""
+        for here, aws in self._rewrites:
+            body = body.replace(json.dumps(here)[1:-1].encode(), json.dumps(aws)[1:-1].encode())
         return body
 
     def _to_task_root(self, text: str) -> str:
-        for d in self._code_dirs:
-            text = text.replace(d, TASK_ROOT)
+        for here, aws in self._rewrites:
+            text = text.replace(here, aws)
         return text
 
     def _emit(self, *messages: str) -> None:

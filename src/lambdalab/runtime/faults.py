@@ -32,6 +32,10 @@ class CapacityExceeded(RuntimeError):
     """No execution environment can be had: all are busy and the cap is reached."""
 
 
+class Superseded(RuntimeError):
+    """The invoke began in a cloud that was reset since: it runs nowhere."""
+
+
 def timeout_message(request_id: str, timeout: float) -> str:
     return f"RequestId: {request_id} Error: Task timed out after {timeout:.2f} seconds"
 

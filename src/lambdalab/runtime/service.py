@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import os
 import sys
 import threading
 import uuid
@@ -18,16 +19,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lambdalab.clock import Clock
+from lambdalab.epoch import Epoch, GuardedSink
 from lambdalab.model import FunctionSpec, InvocationResult
+from lambdalab.runtime import launch, pythons, sdklayer
 from lambdalab.runtime.apiserver import RuntimeApiServer
 from lambdalab.runtime.codecache import CodeCache
 from lambdalab.runtime.environment import Environment, LogSink, new_trace_id
-from lambdalab.runtime.faults import CapacityExceeded
+from lambdalab.runtime.faults import CapacityExceeded, Superseded
 
 log = logging.getLogger(__name__)
 
 CLIENTS = ("auto", "awslambdaric", "builtin")
-BOOTSTRAP = Path(__file__).with_name("bootstrap.py")
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,17 @@ class EnvironmentInfo:
     rss_mb: int | None
 
 
+@dataclass(frozen=True)
+class RuntimeInfo:
+    """A Python the lab runs functions on, for ``lab.runtimes()``."""
+
+    runtime: str  # python3.X
+    python: str  # its exact version
+    executable: str
+    source: str  # "lab" (the lab's own), "PATH", "pyenv", "uv" or "conda"
+    client: str  # the runtime interface client: "awslambdaric" or "builtin"
+
+
 def resolve_client(client: str) -> tuple[str, list[str], str]:
     """(name, argv before the handler, LAMBDA_RUNTIME_DIR) of the runtime interface client."""
     if client not in CLIENTS:
@@ -54,7 +67,7 @@ def resolve_client(client: str) -> tuple[str, list[str], str]:
         if spec is None or spec.origin is None:
             raise ValueError("awslambdaric is not installed (use client='builtin')")
         return client, [sys.executable, "-m", "awslambdaric"], str(Path(spec.origin).parent)
-    return client, [sys.executable, str(BOOTSTRAP)], str(BOOTSTRAP.parent)
+    return client, [sys.executable, str(launch.BOOTSTRAP)], str(launch.BOOTSTRAP.parent)
 
 
 class RuntimeService:
@@ -70,15 +83,27 @@ class RuntimeService:
         max_environments: int = 10,
         idle_timeout: float = 300.0,
         client: str = "auto",
+        epoch: Epoch | None = None,
+        finder: pythons.Finder | None = None,
     ) -> None:
         self.clock = clock
+        # Each environment writes its logs only while the epoch it started in is current:
+        # after a lab reset, an invoke that was running leaves no line in the new cloud.
+        self.epoch = epoch
         self.log_sink = log_sink
         self.credentials = credentials
         self.endpoint_url = endpoint_url
         self.max_environments = max_environments
         self.idle_timeout = idle_timeout
-        self.client, self._argv, self._runtime_dir = resolve_client(client)
+        self.client, argv, runtime_dir = resolve_client(client)
+        self._host_client = launch.Client(self.client, argv, runtime_dir)
+        self._pythons = finder or pythons.Finder()  # where python3.X interpreters are found
+        self._launches: dict[str, launch.Launch] = {}
+        self._told: set[tuple[str, str]] = set()  # (function, runtime) told of a fallback
         self._api = RuntimeApiServer()
+        # Its write end never leaves this process: when the lab dies, however it dies, every
+        # environment's sandbox reads end-of-file and ends its tree.
+        self._lifeline: tuple[int, int] | None = os.pipe() if os.name == "posix" else None
         self._code = CodeCache()
         self._lock = threading.Lock()
         self._envs: list[Environment] = []
@@ -100,23 +125,60 @@ class RuntimeService:
         *,
         trace_id: str | None = None,
         client_context: str | None = None,
+        epoch_token: int | None = None,
     ) -> InvocationResult:
-        """Run one invoke in a warm or new environment; raises CapacityExceeded when full."""
+        """Run one invoke in a warm or new environment; raises CapacityExceeded when full.
+
+        ``epoch_token``: the epoch the invoke began in (default: now). It runs only in an
+        environment of that epoch; raises Superseded when the cloud was reset since."""
         request_id = request_id or str(uuid.uuid4())
         trace_id = trace_id or new_trace_id(self.clock)
-        env = self._acquire(spec)
+        env = self._acquire(spec, epoch_token)
         try:
             return env.invoke(payload, request_id, trace_id, client_context)
         finally:
             self._release(env)
 
-    def _acquire(self, spec: FunctionSpec) -> Environment:
+    def _launch(self, runtime: str) -> launch.Launch:
+        with self._lock:
+            found = self._launches.get(runtime)
+        if found is None:  # may run candidate interpreters once: not under the lock
+            found = launch.choose(runtime, self._pythons, self._host_client, self._sdk_dir)
+            with self._lock:
+                found = self._launches.setdefault(runtime, found)
+        return found
+
+    def _sdk_dir(self) -> Path:
+        return sdklayer.build(self._code.root / ".sdk-python")
+
+    def runtimes(self) -> list[RuntimeInfo]:
+        """The Pythons functions run on: one per python3.X runtime found on this machine."""
+        out = []
+        for python in self._pythons.all():
+            chosen = self._launch(python.runtime)
+            out.append(
+                RuntimeInfo(
+                    python.runtime,
+                    python.version_text,
+                    python.executable,
+                    python.source,
+                    chosen.client,
+                )
+            )
+        return out
+
+    def _acquire(self, spec: FunctionSpec, token: int | None) -> Environment:
         key = spec.environment_key
         doomed: list[Environment] = []
+        how = self._launch(spec.runtime)
         try:
             with self._lock:
                 if self._closed.is_set():
                     raise RuntimeError("runtime service is closed")
+                current = self.epoch.value if self.epoch else 0
+                token = current if token is None else token
+                if token != current:
+                    raise Superseded(f"{spec.name}: the lab was reset after this invoke began")
                 self._latest_key[spec.name] = key
                 # An update of code or configuration retires the function's idle environments.
                 for env in list(self._envs):
@@ -124,7 +186,7 @@ class RuntimeService:
                         self._envs.remove(env)
                         doomed.append(env)
                 for env in self._envs:
-                    if env.key == key and not env.busy and not env.dead:
+                    if env.key == key and not env.busy and not env.dead and env.epoch == token:
                         env.busy = True
                         return env
                 if len(self._envs) >= self.max_environments:
@@ -135,15 +197,26 @@ class RuntimeService:
                         )
                     self._envs.remove(victim)
                     doomed.append(victim)
+                notice = None
+                if how.fallback and (spec.name, spec.runtime) not in self._told:
+                    self._told.add((spec.name, spec.runtime))
+                    notice = how.fallback  # in the function's first log stream only
                 env = Environment(
                     spec,
-                    argv=self._argv,
-                    runtime_dir=self._runtime_dir,
+                    argv=how.argv,
+                    runtime_dir=how.runtime_dir,
+                    extra_env=how.env,
+                    paths=how.paths,
+                    notice=notice,
                     api=self._api,
-                    sink=self.log_sink,
+                    sink=GuardedSink(self.log_sink, self.epoch, token)
+                    if self.epoch
+                    else self.log_sink,
                     clock=self.clock,
                     endpoint_url=self.endpoint_url,
+                    lifeline=self._lifeline[0] if self._lifeline else None,
                 )
+                env.epoch = token
                 self._envs.append(env)  # busy from birth: counts against the cap at once
         finally:
             for old in doomed:
@@ -169,6 +242,7 @@ class RuntimeService:
             env.last_used = self.clock.time()
             retire = env.dead or self._latest_key.get(env.spec.name) != env.key
             retire = retire or self._closed.is_set()
+            retire = retire or (self.epoch is not None and env.epoch != self.epoch.value)
             if retire and env in self._envs:
                 self._envs.remove(env)
         if retire:
@@ -216,6 +290,9 @@ class RuntimeService:
         self._api.close()
         self._reaper.join(timeout=2)
         self._code.close()
+        lifeline, self._lifeline = self._lifeline, None
+        for fd in lifeline or ():
+            os.close(fd)
 
     def _stop(self, which: Callable[[Environment], bool]) -> int:
         with self._lock:
@@ -240,4 +317,4 @@ class RuntimeService:
         self.close()
 
 
-__all__ = ["CapacityExceeded", "EnvironmentInfo", "RuntimeService"]
+__all__ = ["CapacityExceeded", "EnvironmentInfo", "RuntimeInfo", "RuntimeService"]

@@ -1,0 +1,91 @@
+"""boto3 for an interpreter other than the lab's: one folder to put on its ``PYTHONPATH``.
+
+Lambda's Python runtimes ship boto3, so handlers import it without packaging it. The lab's
+own virtual environment cannot simply be shared with another Python: its compiled packages
+are built for the lab's version. boto3 and everything it needs are pure Python, though, so
+the folder holds links to exactly those packages (found from boto3's declared requirements)
+and nothing compiled. The runtime client for such an interpreter is the lab's pure-Python
+one (``bootstrap.py``): awslambdaric has a C extension built for the lab's version only.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata as metadata
+import os
+import re
+import shutil
+import threading
+from pathlib import Path
+
+ROOT_DISTRIBUTION = "boto3"
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_COMPILED = (".so", ".pyd", ".dylib")
+
+
+def requirement_closure(root: str = ROOT_DISTRIBUTION) -> list[metadata.Distribution]:
+    """``root`` and the installed distributions it requires, transitively (extras left out)."""
+    out: dict[str, metadata.Distribution] = {}
+    todo = [root]
+    while todo:
+        name = todo.pop()
+        key = name.lower().replace("_", "-")
+        if key in out:
+            continue
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            continue
+        out[key] = dist
+        for requirement in dist.requires or []:
+            if "extra ==" in requirement:
+                continue
+            m = _NAME.match(requirement)
+            if m:
+                todo.append(m.group(0))
+    return list(out.values())
+
+
+def top_level_names(dist: metadata.Distribution) -> list[str]:
+    """What a distribution puts at the top of site-packages (packages and modules)."""
+    names = set()
+    for file in dist.files or []:
+        parts = file.parts
+        if not parts or parts[0] in ("..", "__pycache__") or parts[0].endswith(".dist-info"):
+            continue
+        if len(parts) == 1 and not parts[0].endswith(".py"):
+            continue
+        names.add(parts[0])
+    return sorted(names)
+
+
+def is_pure(dist: metadata.Distribution) -> bool:
+    return not any(str(f).endswith(_COMPILED) for f in dist.files or [])
+
+
+_lock = threading.Lock()
+
+
+def build(target: Path) -> Path:
+    """Fill ``target`` with links to boto3 and its pure-Python requirements; returns it."""
+    with _lock:
+        done = target / ".complete"
+        if done.exists():
+            return target
+        target.mkdir(parents=True, exist_ok=True)
+        for dist in requirement_closure():
+            if not is_pure(dist):
+                continue  # it would not load in another interpreter
+            for name in top_level_names(dist):
+                source = Path(str(dist.locate_file(name)))
+                link = target / name
+                if link.exists() or not source.exists():
+                    continue
+                try:
+                    os.symlink(source, link, target_is_directory=source.is_dir())
+                except OSError:  # no symlinks here (Windows without the privilege)
+                    if source.is_dir():
+                        shutil.copytree(source, link)
+                    else:
+                        shutil.copy2(source, link)
+        done.touch()
+        return target
