@@ -1,4 +1,4 @@
-"""A deliberately recursive function (notebook 06): every run writes a NEW object under the
+"""A deliberately recursive function (notebook 07): every run writes a NEW object under the
 prefix that triggers it, so S3 -> Lambda -> S3 -> Lambda … would never end on its own.
 
 AWS Lambda's recursive loop detection stops the chain after about 16 invocations; this is what

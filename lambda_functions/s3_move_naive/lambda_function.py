@@ -1,4 +1,4 @@
-"""The hands-on article's handler, indentation restored, behaviour kept (notebook 06).
+"""The hands-on article's handler, indentation restored, behaviour kept (notebook 07).
 
 Kept on purpose with two mistakes the course then fixes:
 
