@@ -8,7 +8,8 @@ import pytest
 
 from lambdalab.terraform.config import OPTIONS
 from lambdalab.terraform.errors import EvalError
-from lambdalab.terraform.expressions import UNKNOWN, Scope, evaluate, references
+from lambdalab.terraform.expressions import Scope, evaluate, references
+from lambdalab.terraform.unknown import UNKNOWN
 from lambdalab.terraform.functions import jsonencode
 
 FIXTURES = Path(__file__).parent / "fixtures"

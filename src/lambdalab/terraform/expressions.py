@@ -21,36 +21,7 @@ from lark import Token, Tree
 
 from lambdalab.terraform import functions
 from lambdalab.terraform.errors import EvalError
-
-
-class _Unknown:
-    """A value known only after apply (terraform prints "(known after apply)")."""
-
-    _instance = None
-
-    def __new__(cls):
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "UNKNOWN"
-
-    def __deepcopy__(self, memo):
-        return self
-
-
-UNKNOWN = _Unknown()
-
-
-def contains_unknown(value: Any) -> bool:
-    if value is UNKNOWN:
-        return True
-    if isinstance(value, list):
-        return any(contains_unknown(v) for v in value)
-    if isinstance(value, dict):
-        return any(contains_unknown(v) for v in value.values())
-    return False
+from lambdalab.terraform.unknown import UNKNOWN, contains_unknown
 
 
 # --------------------------------------------------------------------------- leaves → trees

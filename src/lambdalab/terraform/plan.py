@@ -13,16 +13,10 @@ from typing import Any
 from lambdalab.terraform import functions, graph
 from lambdalab.terraform.config import Block, Module
 from lambdalab.terraform.errors import EvalError, Location, TerraformError
-from lambdalab.terraform.expressions import (
-    UNKNOWN,
-    Scope,
-    contains_unknown,
-    evaluate,
-    references,
-    undeclared,
-)
+from lambdalab.terraform.expressions import Scope, evaluate, references, undeclared
 from lambdalab.terraform.resources import base
 from lambdalab.terraform.state import Instance, State, instance_address
+from lambdalab.terraform.unknown import UNKNOWN, contains_unknown
 
 META_ARGUMENTS = ("count", "for_each", "depends_on", "provider", "lifecycle")
 

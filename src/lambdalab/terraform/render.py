@@ -10,7 +10,7 @@ import json
 import re
 from typing import Any
 
-from lambdalab.terraform.expressions import UNKNOWN
+from lambdalab.terraform.unknown import UNKNOWN
 from lambdalab.terraform.functions import format_number
 from lambdalab.terraform.plan import Change, Plan, same, same_blocks
 
