@@ -9,8 +9,8 @@ import pytest
 from lambdalab.terraform.config import OPTIONS
 from lambdalab.terraform.errors import EvalError
 from lambdalab.terraform.expressions import Scope, evaluate, references
-from lambdalab.terraform.unknown import UNKNOWN
 from lambdalab.terraform.functions import jsonencode
+from lambdalab.terraform.unknown import UNKNOWN
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -11,6 +11,7 @@ attribute's (or block's) source lines for the reference text.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from hcl2 import SerializationOptions
 
 from lambdalab.terraform.errors import Location, TerraformError
 from lambdalab.terraform.expressions import _token_text
+from lambdalab.terraform.schema import Body
 
 OPTIONS = SerializationOptions(with_comments=False)
 LABELS = {"resource": 2, "data": 2, "variable": 1, "output": 1, "provider": 1, "module": 1}
@@ -54,6 +56,26 @@ class Block:
         """The body without python-hcl2's ``__*`` marker keys."""
         return {k: v for k, v in self.body.items() if not k.startswith("__")}
 
+    def view(self) -> Body:
+        """The body as attributes and nested blocks (what schema validation reads)."""
+        return body_view(self.body)
+
+
+def body_view(body: dict[str, Any]) -> Body:
+    view = Body()
+    for key, value in body.items():
+        if key.startswith("__"):
+            continue
+        if isinstance(value, list) and value and all(_is_block(v) for v in value):
+            view.blocks.extend((key, body_view(v)) for v in value)
+        else:
+            view.attributes[key] = value
+    return view
+
+
+def _is_block(value: Any) -> bool:
+    return isinstance(value, dict) and bool(value.get("__is_block__"))
+
 
 @dataclass
 class Module:
@@ -84,6 +106,56 @@ class Module:
         source = lines[line - 1] if 0 < line <= len(lines) else ""
         what = block.header if block.kind != "locals" else "locals"
         return Location(block.filename, line, what, source)
+
+    def locate_path(self, block: Block, path: tuple) -> Location:
+        """Where ``path`` (nested block type and index pairs, then maybe an attribute) is."""
+        lines = self.texts.get(block.filename, "").splitlines()
+        start, end = block.line, min(block.end_line, len(lines))
+        line = start
+        steps = list(path)
+        while steps:
+            name = steps.pop(0)
+            if steps and isinstance(steps[0], int):
+                index = steps.pop(0)
+                found = _nested_block(lines, start, end, name, index)
+                if found is None:
+                    break
+                start = line = found
+                end = _closing_line(lines, found, end)
+            else:
+                line = next(
+                    (
+                        n
+                        for n in range(start + 1, end + 1)
+                        if re.match(rf"\s*{re.escape(name)}\s*=", lines[n - 1])
+                    ),
+                    line,
+                )
+                break
+        source = lines[line - 1] if 0 < line <= len(lines) else ""
+        return Location(block.filename, line, block.header, source)
+
+
+def _nested_block(lines: list[str], start: int, end: int, name: str, index: int) -> int | None:
+    """Line of the ``index``-th ``name {`` block directly inside lines start..end."""
+    depth, seen = 0, 0
+    for n in range(start, end + 1):
+        text = lines[n - 1]
+        if depth == 1 and re.match(rf"\s*{re.escape(name)}\s*(\{{|\")", text):
+            if seen == index:
+                return n
+            seen += 1
+        depth += text.count("{") - text.count("}")
+    return None
+
+
+def _closing_line(lines: list[str], start: int, end: int) -> int:
+    depth = 0
+    for n in range(start, end + 1):
+        depth += lines[n - 1].count("{") - lines[n - 1].count("}")
+        if depth <= 0:
+            return n
+    return end
 
 
 def is_override(name: str) -> bool:

@@ -23,7 +23,6 @@ from lambdalab.terraform import functions
 from lambdalab.terraform.errors import EvalError
 from lambdalab.terraform.unknown import UNKNOWN, contains_unknown
 
-
 # --------------------------------------------------------------------------- leaves → trees
 
 

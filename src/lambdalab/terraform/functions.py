@@ -15,7 +15,6 @@ from typing import Any
 from lambdalab.terraform.errors import EvalError
 from lambdalab.terraform.unknown import UNKNOWN, contains_unknown
 
-
 # --------------------------------------------------------------------------- conversions
 
 

@@ -10,9 +10,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from lambdalab.terraform import functions, graph
+from lambdalab.terraform import functions, graph, schema
 from lambdalab.terraform.config import Block, Module
-from lambdalab.terraform.errors import EvalError, Location, TerraformError
+from lambdalab.terraform.errors import Diagnostics, EvalError, Location, TerraformError
 from lambdalab.terraform.expressions import Scope, evaluate, references, undeclared
 from lambdalab.terraform.resources import base
 from lambdalab.terraform.state import Instance, State, instance_address
@@ -135,8 +135,64 @@ class Walker:
             path={"module": ".", "root": ".", "cwd": str(root.resolve()).replace("\\", "/")},
             base_dir=str(root),
         )
+        self.check_arguments()
         self.deps = self._dependencies()
         self.order = graph.topological_order(self.deps.keys(), self.deps)
+
+    # -- validation against the provider's schema
+    def schema_of(self, block: Block) -> dict | None:
+        return schema.block_schema(block.kind, block.labels[0])
+
+    def check_arguments(self) -> None:
+        """Terraform's validate step: every problem of every block, reported together.
+
+        As in terraform, what the provider would report (diagnostics "with" an address) comes
+        only once the configuration decodes.
+        """
+        errors: list[TerraformError] = []
+        for block in [*self.module.resources.values(), *self.module.data.values()]:
+            spec = self.schema_of(block)
+            if spec is None:
+                continue
+            view = block.view()
+            errors.extend(schema.check_body(view, spec, self._locator(block), block.address))
+            errors.extend(self._check_constants(block, view, spec))
+        decoding = [e for e in errors if e.location is None or not e.location.address]
+        if decoding or errors:
+            raise Diagnostics(decoding or errors)
+
+    def _check_constants(self, block: Block, view, spec: dict, path: tuple = ()) -> list:
+        """Type errors terraform finds before any value is known: in constant expressions."""
+        errors = []
+        attributes = spec.get("attributes", {})
+        for name, leaf in view.attributes.items():
+            if name not in attributes or references(leaf):
+                continue
+            try:
+                value = evaluate(leaf, self.scope)
+            except EvalError:
+                continue  # count.index, each.value …: reported when the instance is planned
+            location = self._locator(block)((*path, name))
+            try:
+                schema.convert(value, attributes[name]["type"])
+            except schema.ConversionError as exc:
+                errors.append(schema.type_error(name, exc, location))
+            if value is None and attributes[name].get("required"):
+                location.address = block.address
+                errors.append(schema.missing_argument(name, location))
+        seen: dict[str, int] = {}
+        for type_, inner in view.blocks:
+            index = seen.get(type_, 0)
+            seen[type_] = index + 1
+            nested = spec.get("block_types", {}).get(type_)
+            if nested is not None:
+                errors.extend(
+                    self._check_constants(block, inner, nested["block"], (*path, type_, index))
+                )
+        return errors
+
+    def _locator(self, block: Block):
+        return lambda path: self.module.locate_path(block, path)
 
     # -- graph
     def _nodes(self) -> dict[str, tuple[Block, list[tuple[str | None, Any]]]]:
@@ -194,11 +250,33 @@ class Walker:
             ) from None
 
     def eval_args(self, block: Block, scope: Scope) -> dict[str, Any]:
-        return {
+        """The block's arguments evaluated, then converted to the types its schema declares."""
+        args = {
             k: self.eval_leaf(block, k, v, scope)
             for k, v in block.arguments().items()
             if k not in META_ARGUMENTS
         }
+        spec = self.schema_of(block)
+        if spec is None:
+            return args
+        key = scope.count_index if scope.count_index is not None else (scope.each or (None,))[0]
+        mode = "data" if block.kind == "data" else "managed"
+        address = instance_address(mode, block.labels[0], block.labels[1], key)
+
+        def describe(path: tuple) -> list[str]:
+            leaf = block.arguments().get(path[0]) if len(path) == 1 else None
+            return self.referenced_values(leaf, scope) if leaf is not None else []
+
+        return schema.convert_body(args, spec, self._locator(block), address, describe=describe)
+
+    def referenced_values(self, leaf: Any, scope: Scope) -> list[str]:
+        """``var.t is "abc"`` for each variable and local an expression refers to."""
+        lines = []
+        for ref in sorted(references(leaf), key=lambda r: r.text):
+            table = {"var": scope.variables, "local": scope.locals}.get(ref.kind)
+            if table is not None and ref.name in table:
+                lines.append(f"{ref.text} {schema.describe_value(table[ref.name])}")
+        return lines
 
     def instance_keys(self, block: Block) -> list[Any]:
         body = block.body

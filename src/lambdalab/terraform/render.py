@@ -10,9 +10,9 @@ import json
 import re
 from typing import Any
 
-from lambdalab.terraform.unknown import UNKNOWN
 from lambdalab.terraform.functions import format_number
 from lambdalab.terraform.plan import Change, Plan, same, same_blocks
+from lambdalab.terraform.unknown import UNKNOWN
 
 RULE = "─" * 77
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")

@@ -168,8 +168,14 @@ class Body:
 Locate = Callable[[tuple], Location]
 
 
-def check_body(body: Body, schema: dict, locate: Locate, path: tuple = ()) -> list[TerraformError]:
-    """Validate-time problems of one body (and its nested blocks) against ``schema``."""
+def check_body(
+    body: Body, schema: dict, locate: Locate, address: str, path: tuple = ()
+) -> list[TerraformError]:
+    """Validate-time problems of one body (and its nested blocks) against ``schema``.
+
+    Problems the provider reports rather than terraform's decoder (a value for a computed-only
+    attribute) carry ``address`` ("with aws_x.y,"), as terraform prints them.
+    """
     errors: list[TerraformError] = []
     attributes = schema.get("attributes", {})
     nested = schema.get("block_types", {})
@@ -179,12 +185,14 @@ def check_body(body: Body, schema: dict, locate: Locate, path: tuple = ()) -> li
         if top and name in META_ARGUMENTS or name in settable:
             continue
         if name in attributes:  # computed only
+            location = locate((*path, name))
+            location.address = address
             errors.append(
                 TerraformError(
                     "Value for unconfigurable attribute",
                     f'Can\'t configure a value for "{name}": its value will be decided '
                     "automatically based on the result of applying this configuration.",
-                    locate((*path, name)),
+                    location,
                 )
             )
             continue
@@ -235,16 +243,10 @@ def check_body(body: Body, schema: dict, locate: Locate, path: tuple = ()) -> li
                     locate(where),
                 )
             )
-        errors.extend(check_body(inner, spec["block"], locate, where))
+        errors.extend(check_body(inner, spec["block"], locate, address, where))
     for name in sorted(attributes):
         if attributes[name].get("required") and name not in body.attributes:
-            errors.append(
-                TerraformError(
-                    "Missing required argument",
-                    f'The argument "{name}" is required, but no definition was found.',
-                    locate(path),
-                )
-            )
+            errors.append(missing_argument(name, locate(path)))
     for type_, spec in sorted(nested.items()):
         if seen.get(type_, 0) < spec.get("min_items", 0):
             errors.append(
@@ -258,7 +260,12 @@ def check_body(body: Body, schema: dict, locate: Locate, path: tuple = ()) -> li
 
 
 def convert_body(
-    args: dict[str, Any], schema: dict, locate: Locate, address: str, path: tuple = ()
+    args: dict[str, Any],
+    schema: dict,
+    locate: Locate,
+    address: str,
+    path: tuple = (),
+    describe: Callable[[tuple], list[str]] | None = None,
 ) -> dict[str, Any]:
     """Evaluated arguments converted to their schema types; raises the first problem found.
 
@@ -274,27 +281,57 @@ def convert_body(
             try:
                 out[name] = convert(value, attributes[name]["type"])
             except ConversionError as exc:
-                raise TerraformError(
-                    "Incorrect attribute value type",
-                    f'Inappropriate value for attribute "{name}": {exc}.',
-                    locate((*path, name)),
-                ) from None
+                location = locate((*path, name))
+                location.values = describe((*path, name)) if describe else []
+                raise type_error(name, exc, location) from None
             if value is None and attributes[name].get("required"):
                 location = locate((*path, name))
                 location.address = address
-                raise TerraformError(
-                    "Missing required argument",
-                    f'The argument "{name}" is required, but no definition was found.',
-                    location,
-                )
+                raise missing_argument(name, location)
         elif name in nested and isinstance(value, list):
             out[name] = [
-                convert_body(item, nested[name]["block"], locate, address, (*path, name, i))
+                convert_body(
+                    item, nested[name]["block"], locate, address, (*path, name, i), describe
+                )
                 if isinstance(item, dict)
                 else item
                 for i, item in enumerate(value)
             ]
     return out
+
+
+def describe_value(value: Any) -> str:
+    """How terraform shows a value next to a failing expression ("is "abc"", "is null")."""
+    if value is UNKNOWN:
+        return "will be known only after apply"
+    if value is None:
+        return "is null"
+    if isinstance(value, str):
+        return "is " + json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "is true" if value else "is false"
+    if isinstance(value, int | float):
+        return "is " + format_number(value)
+    n = len(value)
+    if isinstance(value, list):
+        return "is empty tuple" if not n else f"is tuple with {n} element{'s' * (n != 1)}"
+    return "is empty object" if not n else f"is object with {n} attribute{'s' * (n != 1)}"
+
+
+def missing_argument(name: str, location: Location) -> TerraformError:
+    return TerraformError(
+        "Missing required argument",
+        f'The argument "{name}" is required, but no definition was found.',
+        location,
+    )
+
+
+def type_error(name: str, exc: ConversionError, location: Location) -> TerraformError:
+    return TerraformError(
+        "Incorrect attribute value type",
+        f'Inappropriate value for attribute "{name}": {exc}.',
+        location,
+    )
 
 
 def suggestion(given: str, names: list[str]) -> str:
