@@ -135,9 +135,9 @@ class Walker:
             path={"module": ".", "root": ".", "cwd": str(root.resolve()).replace("\\", "/")},
             base_dir=str(root),
         )
-        self.check_arguments()
         self.deps = self._dependencies()
         self.order = graph.topological_order(self.deps.keys(), self.deps)
+        self.check_arguments()
 
     # -- validation against the provider's schema
     def schema_of(self, block: Block) -> dict | None:
@@ -147,16 +147,25 @@ class Walker:
         """Terraform's validate step: every problem of every block, reported together.
 
         As in terraform, what the provider would report (diagnostics "with" an address) comes
-        only once the configuration decodes.
+        only once the configuration decodes, and a block that refers to a failed one is not
+        checked.
         """
         errors: list[TerraformError] = []
-        for block in [*self.module.resources.values(), *self.module.data.values()]:
-            spec = self.schema_of(block)
+        upstream_failed: set[str] = set()  # terraform skips what depends on a failed block
+        for node in self.order:
+            if self.deps[node] & upstream_failed:
+                upstream_failed.add(node)
+                continue
+            block, _ = self.nodes[node]
+            spec = self.schema_of(block) if block.kind in ("resource", "data") else None
             if spec is None:
                 continue
             view = block.view()
-            errors.extend(schema.check_body(view, spec, self._locator(block), block.address))
-            errors.extend(self._check_constants(block, view, spec))
+            found = schema.check_body(view, spec, self._locator(block), block.address)
+            found += self._check_constants(block, view, spec)
+            if found:
+                upstream_failed.add(node)
+                errors.extend(found)
         decoding = [e for e in errors if e.location is None or not e.location.address]
         if decoding or errors:
             raise Diagnostics(decoding or errors)
