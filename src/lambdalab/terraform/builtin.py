@@ -114,8 +114,9 @@ class _Session:
 
     def _region(self, module, variables) -> str:
         provider = module.providers.get("aws")
-        if provider is not None and "region" in provider.body:
-            value = evaluate(provider.body["region"], Scope(variables=variables))
+        region = provider.attribute("region") if provider is not None else None
+        if region is not None:
+            value = evaluate(region.expr, Scope(variables=variables))
             if isinstance(value, str) and value:
                 return value
         return self.env.get("AWS_REGION") or self.env.get("AWS_DEFAULT_REGION") or "us-east-1"

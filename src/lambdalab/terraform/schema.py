@@ -19,12 +19,12 @@ import functools
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
 from lambdalab.terraform.errors import Location, TerraformError
 from lambdalab.terraform.functions import format_number, normalize_number
+from lambdalab.terraform.hcl import Body
 from lambdalab.terraform.unknown import UNKNOWN
 
 #: Arguments terraform itself handles in every resource and data block (not in provider schemas).
@@ -154,14 +154,6 @@ def _primitive(value: Any, t: str) -> Any:
 # --------------------------------------------------------------------------- bodies
 
 
-@dataclass
-class Body:
-    """One block body as written: attribute expressions and nested blocks, in source order."""
-
-    attributes: dict[str, Any] = field(default_factory=dict)
-    blocks: list[tuple[str, Body]] = field(default_factory=list)
-
-
 #: Where a problem is. ``path`` names the nested blocks (type, index) down to the body, then
 #: optionally the attribute: ``("scaling_config", 0, "maximum_concurrency")``; ``()`` is the
 #: block header.
@@ -209,7 +201,8 @@ def check_body(
             )
         )
     seen: dict[str, int] = {}
-    for type_, inner in body.blocks:
+    for nested_block in body.blocks:
+        type_, inner = nested_block.type, nested_block.body
         index = seen.get(type_, 0)
         seen[type_] = index + 1
         where = (*path, type_, index)
