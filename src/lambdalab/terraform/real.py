@@ -27,8 +27,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import hcl2
-from hcl2 import SerializationOptions
+from lambdalab.terraform import hcl
+from lambdalab.terraform.expressions import Scope, evaluate
 
 OVERRIDE_NAME = "zz_lambdalab_override.tf"
 #: Endpoint keys of the aws provider 5.x for every service the course touches.
@@ -42,7 +42,6 @@ DEFAULT_MIRRORS = (
     "/usr/share/terraform/plugins",
 )
 REGISTRY = "registry.terraform.io"
-_OPTS = SerializationOptions(with_comments=False, strip_string_quotes=True, explicit_blocks=False)
 
 
 class TerraformUnusable(RuntimeError):
@@ -113,10 +112,12 @@ def provider_requirements(chdir: str | os.PathLike) -> dict[str, str | None]:
     """
     reqs: dict[str, str | None] = {}
     local_names: dict[str, str] = {}
-    for doc in _load_dir(Path(chdir)):
-        for tf in doc.get("terraform", []):
-            for rp in tf.get("required_providers", []):
-                for name, spec in rp.items():
+    bodies = _load_dir(Path(chdir))
+    for body in bodies:
+        for tf in body.blocks_of("terraform"):
+            for rp in tf.body.blocks_of("required_providers"):
+                for name, attr in rp.body.attributes.items():
+                    spec = evaluate(attr.expr, Scope())
                     if isinstance(spec, dict):
                         source = _normalise_source(spec.get("source") or f"hashicorp/{name}")
                         version = spec.get("version")
@@ -124,27 +125,25 @@ def provider_requirements(chdir: str | os.PathLike) -> dict[str, str | None]:
                         source, version = f"hashicorp/{name}", spec
                     local_names[name] = source
                     reqs[source] = _join(reqs.get(source), version)
-        for kind in ("resource", "data"):
-            for block in doc.get(kind, []):
-                for type_name in block:
-                    prefix = type_name.split("_", 1)[0]
-                    # without required_providers, terraform implies hashicorp/<prefix>
-                    source = local_names.get(prefix) or f"hashicorp/{prefix}"
-                    reqs.setdefault(source, None)
-        for provider in doc.get("provider", []):
-            for name in provider:
+    for body in bodies:
+        for block in body.blocks:
+            if block.type in ("resource", "data") and block.labels:
+                prefix = block.labels[0].split("_", 1)[0]
+                # without required_providers, terraform implies hashicorp/<prefix>
+                source = local_names.get(prefix) or f"hashicorp/{prefix}"
+                reqs.setdefault(source, None)
+            elif block.type == "provider" and block.labels:
+                name = block.labels[0]
                 reqs.setdefault(local_names.get(name, f"hashicorp/{name}"), None)
     return reqs
 
 
-def _load_dir(path: Path) -> list[dict]:
-    docs = []
-    for f in sorted(path.glob("*.tf")):
-        if f.name == OVERRIDE_NAME:
-            continue
-        with f.open(encoding="utf-8") as fh:
-            docs.append(hcl2.load(fh, serialization_options=_OPTS))
-    return docs
+def _load_dir(path: Path) -> list[hcl.Body]:
+    return [
+        hcl.parse(f.read_text(encoding="utf-8"), f.name)
+        for f in sorted(path.glob("*.tf"))
+        if f.name != OVERRIDE_NAME
+    ]
 
 
 def _normalise_source(source: str) -> str:
@@ -241,17 +240,18 @@ def cli_config(env: dict[str, str] | None = None) -> CliConfig:
     path = Path(configured).expanduser() if configured else Path("~/.terraformrc").expanduser()
     defaults = [str(Path(m).expanduser()) for m in DEFAULT_MIRRORS if Path(m).expanduser().is_dir()]
     if path.is_file():
-        text = path.read_text(encoding="utf-8")
-        doc = hcl2.loads(text, serialization_options=_OPTS)
-        installs = doc.get("provider_installation", [])
+        doc = hcl.parse(path.read_text(encoding="utf-8"), path.name)
+        installs = doc.blocks_of("provider_installation")
         if not installs:  # implied methods: local plugin dirs, then the registry
             implied = [m for m in defaults if m != "/opt/tf-plugins"]
             return CliConfig(path, implied, True, False)
         mirrors, direct = [], False
         for block in installs:
-            for fm in block.get("filesystem_mirror", []):
-                mirrors.append(str(Path(fm.get("path", "")).expanduser()))
-            direct = direct or bool(block.get("direct"))
+            for fm in block.body.blocks_of("filesystem_mirror"):
+                where = fm.body.attributes.get("path")
+                where_text = evaluate(where.expr, Scope()) if where is not None else ""
+                mirrors.append(str(Path(where_text).expanduser()))
+            direct = direct or bool(block.body.blocks_of("direct"))
         return CliConfig(path, mirrors, direct, False)
     return CliConfig(None, defaults, True, bool(defaults))
 
