@@ -3,7 +3,8 @@
 A temporary ``zz_lambdalab_override.tf`` next to the configuration merges a ``provider "aws"``
 block over the learner's one (terraform's override rules), pointing every AWS endpoint at the lab.
 The file is removed afterwards, also on failure, KeyboardInterrupt or SIGTERM; the learner's own
-files are never edited.
+files are never edited. If the owner is killed, terraform is interrupted as Ctrl-C would
+(``lifeline``) and the next run removes the file it left (``leftovers``).
 
 ``usable()`` answers whether that can work here: terraform on PATH, and every provider the
 configuration needs installable from a filesystem mirror (or the registry, when reachable).
@@ -27,10 +28,12 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from lambdalab.terraform import hcl
+from lambdalab.terraform import hcl, leftovers
 from lambdalab.terraform.expressions import Scope, evaluate
+from lambdalab.terraform.leftovers import OVERRIDE_NAME, DirectoryBusy
+from lambdalab.terraform.lifeline import Child
 
-OVERRIDE_NAME = "zz_lambdalab_override.tf"
+__all__ = ["OVERRIDE_NAME", "DirectoryBusy", "TerraformUnusable", "run", "usable"]
 #: Endpoint keys of the aws provider 5.x for every service the course touches.
 SERVICES = ("cloudwatch", "events", "iam", "lambda", "logs", "s3", "sns", "sqs", "sts")
 #: Where terraform (or a course image) keeps provider mirrors when no CLI config names one.
@@ -55,7 +58,7 @@ def override_text(endpoint_url: str, region: str) -> str:
     """The provider block that points terraform's aws provider at the lab."""
     width = max(len(s) for s in SERVICES)
     endpoints = "\n".join(f'    {s:<{width}} = "{endpoint_url}"' for s in SERVICES)
-    return f"""# Written by lambdalab for one terraform run and removed afterwards. Do not edit.
+    return f"""{leftovers.header()} Do not edit.
 provider "aws" {{
   region                      = "{region}"
   # Credentials come from the environment lambdalab gives terraform (the lab's admin key).
@@ -73,14 +76,15 @@ provider "aws" {{
 
 @contextlib.contextmanager
 def override_file(chdir: str | os.PathLike, endpoint_url: str, region: str) -> Iterator[Path]:
-    """Write the override for the duration of the block; refuse to clobber an existing file."""
+    """Write the override for the duration of the block; refuse to clobber an existing file
+    (:func:`leftovers.recover` has removed one an interrupted run left)."""
     path = Path(chdir) / OVERRIDE_NAME
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     except FileExistsError:
-        raise FileExistsError(
-            f"{path} already exists; lambdalab will not overwrite it (remove it if it is a "
-            "leftover of an interrupted run)"
+        raise DirectoryBusy(
+            f"{path} already exists and lambdalab will not overwrite it: another terraform run "
+            "is using this directory, or the file is not lambdalab's."
         ) from None
     remove = _remover(path)
     atexit.register(remove)  # last resort if the interpreter exits inside the block
@@ -279,10 +283,12 @@ def write_cli_config(mirrors: Sequence[str], directory: str | os.PathLike) -> Pa
             )
     exclude = f"    exclude = [{', '.join(_hcl_str(s) for s in held)}]\n" if held else ""
     path = Path(directory) / "terraformrc"
-    path.write_text(
-        "provider_installation {\n" + "".join(blocks) + "  direct {\n" + exclude + "  }\n}\n",
-        encoding="utf-8",
-    )
+    text = "provider_installation {\n" + "".join(blocks) + "  direct {\n" + exclude + "  }\n}\n"
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        # runs share the folder: write aside, then rename, so none reads half a file
+        scratch = path.with_name(f"terraformrc.{os.getpid()}.{threading.get_ident()}")
+        scratch.write_text(text, encoding="utf-8")
+        os.replace(scratch, path)
     return path
 
 
@@ -380,12 +386,14 @@ def run(
     access_key: str = "test",
     secret_key: str = "test",
     check_usable: bool = True,
+    force_watchdog: bool = False,
 ) -> subprocess.CompletedProcess:
     """Run ``terraform -chdir=DIR ARGS…`` with the lab override in place; stream its output.
 
     Returns a ``CompletedProcess`` whose ``stdout`` is the combined output. ``out`` receives each
     line as it arrives (default: written to ``sys.stdout``, which a notebook shows live).
     The keys reach terraform through its environment only, never through a file.
+    ``force_watchdog`` uses the lifeline pipe even where a parent-death signal exists (tests).
     """
     args, chdir = split_chdir(args, chdir)
     if check_usable:
@@ -395,31 +403,49 @@ def run(
     write = out or _write_stdout
     cmd = [shutil.which("terraform") or "terraform", f"-chdir={chdir}", *args]
     lines: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="lambdalab-tf-") as tmp:
-        child = child_env(tmp, env)
-        for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN"):
-            child.pop(name, None)
-        child.update(AWS_ACCESS_KEY_ID=access_key, AWS_SECRET_ACCESS_KEY=secret_key)
-        with override_file(chdir, endpoint_url, region), _sigterm_as_exit():
-            proc = subprocess.Popen(
-                cmd,
-                env=child,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL if not sys.stdin or not sys.stdin.isatty() else None,
-                text=True,
-                bufsize=1,
-            )
-            try:
-                assert proc.stdout is not None
-                for line in proc.stdout:
-                    lines.append(line)
-                    write(line)
-                rc = proc.wait()
-            except BaseException:
-                _stop(proc)
-                raise
+    leftovers.recover(chdir, write)
+    # The child's environment is built here (the lead scrubs it): the user's environment,
+    # a CLI config for the mirror, the lab's keys.
+    child = child_env(config_dir(), env)
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN"):
+        child.pop(name, None)
+    child.update(AWS_ACCESS_KEY_ID=access_key, AWS_SECRET_ACCESS_KEY=secret_key)
+    with override_file(chdir, endpoint_url, region), _sigterm_as_exit():
+        terraform = Child(
+            cmd,
+            config_dir(),
+            force_watchdog=force_watchdog,
+            env=child,
+            stdin=subprocess.DEVNULL if not sys.stdin or not sys.stdin.isatty() else None,
+        )
+        proc = terraform.proc
+        try:
+            for line in terraform.lines():
+                lines.append(line)
+                write(line)
+            rc = proc.wait()
+        except BaseException:
+            _stop(proc)
+            raise
+        finally:
+            terraform.release()
     return subprocess.CompletedProcess(cmd, rc, stdout="".join(lines))
+
+
+def config_dir() -> Path:
+    """Where the child's CLI config is written: one folder per user, reused by every run (a
+    killed run leaves nothing new behind), or a fresh private one if that folder is not ours."""
+    path = (
+        Path(tempfile.gettempdir()) / f"lambdalab-tf-{os.getuid() if hasattr(os, 'getuid') else 0}"
+    )
+    try:
+        path.mkdir(mode=0o700, exist_ok=True)
+        st = path.lstat()
+        if path.is_symlink() or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+            raise PermissionError(path)
+    except OSError:
+        return Path(tempfile.mkdtemp(prefix="lambdalab-tf-"))
+    return path
 
 
 def _write_stdout(line: str) -> None:
