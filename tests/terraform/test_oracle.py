@@ -206,8 +206,26 @@ def snapshot(cloud) -> dict:
     for url in sqs.list_queues().get("QueueUrls", []):
         a = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
         snap["queues"][url.rsplit("/", 1)[1]] = {k: a.get(k) for k in keep} | {
-            "Policy": _doc(a["Policy"]) if a.get("Policy") else None
+            "Policy": _doc(a["Policy"]) if a.get("Policy") else None,
+            "RedrivePolicy": _doc(a["RedrivePolicy"]) if a.get("RedrivePolicy") else None,
         }
+    mapping_keys = (
+        "FunctionArn",
+        "EventSourceArn",
+        "BatchSize",
+        "MaximumBatchingWindowInSeconds",
+        "State",
+        "FunctionResponseTypes",
+        "ScalingConfig",
+        "FilterCriteria",
+    )
+    snap["event_source_mappings"] = sorted(
+        (
+            {k: m.get(k) for k in mapping_keys}
+            for m in lam.list_event_source_mappings()["EventSourceMappings"]
+        ),
+        key=lambda m: (m["FunctionArn"], m["EventSourceArn"]),
+    )
     snap["topics"] = sorted(t["TopicArn"] for t in sns.list_topics()["Topics"])
     snap["subscriptions"] = sorted(
         (s["TopicArn"], s["Protocol"], s["Endpoint"])
@@ -222,7 +240,7 @@ def snapshot(cloud) -> dict:
 # ------------------------------------------------------------------------------ the tests
 
 
-@pytest.mark.parametrize("name", ["basic", "dlq"])
+@pytest.mark.parametrize("name", ["basic", "dlq", "esm"])
 def test_both_engines_leave_the_same_cloud(cloud, tmp_path, name):
     ok, reason = real.usable(FIXTURES / name)
     if not ok:
