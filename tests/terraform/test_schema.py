@@ -262,3 +262,17 @@ def test_the_committed_schema_is_what_the_provider_says(tmp_path):
     doc = json.loads((ROOT / "src/lambdalab/terraform/aws_schema.json").read_text())
     role = doc["resource_schemas"]["aws_lambda_function"]["attributes"]["role"]
     assert role == {"required": True, "type": "string"}
+
+
+def test_dynamic_blocks_are_refused_plainly(tf):
+    tf.write(
+        "main.tf",
+        function(
+            '  dynamic "environment" {\n    for_each = [1]\n'
+            "    content {\n      variables = {}\n    }\n  }\n"
+        ),
+    )
+    code, text = tf("validate")
+    assert code == 1
+    assert '│    7:   dynamic "environment" {\n' in text
+    assert 'The built-in engine does not expand "dynamic" blocks' in text

@@ -208,6 +208,16 @@ def check_body(
         where = (*path, type_, index)
         if top and type_ in META_BLOCKS:
             continue
+        if type_ == "dynamic" and type_ not in nested:
+            errors.append(
+                TerraformError(
+                    "Unsupported block type",
+                    'The built-in engine does not expand "dynamic" blocks: write the blocks out, '
+                    "or run the real terraform.",
+                    locate(where),
+                )
+            )
+            continue
         if type_ not in nested:
             near = suggestion(type_, sorted(nested))
             if near:
