@@ -276,3 +276,12 @@ def test_dynamic_blocks_are_refused_plainly(tf):
     assert code == 1
     assert '│    7:   dynamic "environment" {\n' in text
     assert 'The built-in engine does not expand "dynamic" blocks' in text
+
+
+def test_a_problem_in_an_override_file_is_shown_in_that_file(tf):
+    tf.write("main.tf", function())
+    tf.write("dev_override.tf", 'resource "aws_lambda_function" "fn" {\n  timeout = "soon"\n}\n')
+    code, text = tf("plan")
+    assert code == 1
+    assert '│   on dev_override.tf line 2, in resource "aws_lambda_function" "fn":\n' in text
+    assert '│    2:   timeout = "soon"\n' in text

@@ -80,7 +80,8 @@ class Module:
         if isinstance(node, str):
             node = block.body.attributes.get(node) or next(iter(block.body.blocks_of(node)), None)
         start, end = (node.line, node.end_line) if node is not None else (block.line, block.line)
-        lines = self.texts.get(block.filename, "").splitlines()
+        filename = (node.filename if node is not None else "") or block.filename
+        lines = self.texts.get(filename, "").splitlines()
         line = start
         if subject:
             scan_end = end if node is not None else block.end_line
@@ -90,7 +91,7 @@ class Module:
                     break
         source = lines[line - 1] if 0 < line <= len(lines) else ""
         what = block.header if block.kind != "locals" else "locals"
-        return Location(block.filename, line, what, source)
+        return Location(filename, line, what, source)
 
     def locate_path(self, block: Block, path: tuple) -> Location:
         """Where ``path`` is: nested block (type, index) pairs, then maybe an attribute name;

@@ -29,6 +29,7 @@ class Attribute:
     end_line: int
     column: int = 1
     end_column: int = 1
+    filename: str = ""  # an override file's attribute keeps its own file
 
 
 @dataclass
@@ -40,6 +41,7 @@ class Block:
     body: Body
     line: int
     end_line: int
+    filename: str = ""
 
 
 @dataclass
@@ -98,6 +100,7 @@ def _body(node: Tree, filename: str, text: str) -> Body:
                 getattr(child.meta, "end_line", child.meta.line),
                 name_node.meta.column,
                 name_node.meta.end_column,
+                filename,
             )
             if name in body.attributes:
                 first = body.attributes[name]
@@ -120,6 +123,7 @@ def _body(node: Tree, filename: str, text: str) -> Body:
                     _body(inner, filename, text),
                     child.meta.line,
                     child.meta.end_line,
+                    filename,
                 )
             )
     return body
