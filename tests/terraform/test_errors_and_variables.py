@@ -21,7 +21,7 @@ def test_undeclared_resource_has_location(tf):
     )
     code, text = tf("plan")
     assert code == 1
-    # The whole diagnostic (terraform itself would also wrap the last line at 76 columns).
+    # The whole diagnostic, the detail wrapped at 75 columns as terraform wraps it.
     assert text == (
         "╷\n"
         "│ Error: Reference to undeclared resource\n"
@@ -29,7 +29,8 @@ def test_undeclared_resource_has_location(tf):
         '│   on main.tf line 5, in resource "fake_bucket" "b":\n'
         "│    5:   bucket = fake_role.missing.arn\n"
         "│\n"
-        '│ A managed resource "fake_role" "missing" has not been declared in the root module.\n'
+        '│ A managed resource "fake_role" "missing" has not been declared in the root\n'
+        "│ module.\n"
         "╵\n"
     )
 
@@ -44,7 +45,7 @@ def test_undeclared_variable_and_unsupported_attribute(tf):
     assert code == 1
     assert "│ Error: Unsupported attribute" in text
     assert '│   on main.tf line 5, in resource "fake_bucket" "b":' in text
-    assert 'no argument, nested block, or exported attribute named "arnn"' in text
+    assert 'no argument, nested block, or exported attribute named\n│ "arnn".' in text
 
 
 def test_unsupported_resource_type_lists_supported(tf):

@@ -12,6 +12,7 @@ import io
 import json
 import logging
 import os
+import re
 import shutil
 import urllib.request
 import zipfile
@@ -205,8 +206,26 @@ def snapshot(cloud) -> dict:
     for url in sqs.list_queues().get("QueueUrls", []):
         a = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
         snap["queues"][url.rsplit("/", 1)[1]] = {k: a.get(k) for k in keep} | {
-            "Policy": _doc(a["Policy"]) if a.get("Policy") else None
+            "Policy": _doc(a["Policy"]) if a.get("Policy") else None,
+            "RedrivePolicy": _doc(a["RedrivePolicy"]) if a.get("RedrivePolicy") else None,
         }
+    mapping_keys = (
+        "FunctionArn",
+        "EventSourceArn",
+        "BatchSize",
+        "MaximumBatchingWindowInSeconds",
+        "State",
+        "FunctionResponseTypes",
+        "ScalingConfig",
+        "FilterCriteria",
+    )
+    snap["event_source_mappings"] = sorted(
+        (
+            {k: m.get(k) for k in mapping_keys}
+            for m in lam.list_event_source_mappings()["EventSourceMappings"]
+        ),
+        key=lambda m: (m["FunctionArn"], m["EventSourceArn"]),
+    )
     snap["topics"] = sorted(t["TopicArn"] for t in sns.list_topics()["Topics"])
     snap["subscriptions"] = sorted(
         (s["TopicArn"], s["Protocol"], s["Endpoint"])
@@ -221,7 +240,7 @@ def snapshot(cloud) -> dict:
 # ------------------------------------------------------------------------------ the tests
 
 
-@pytest.mark.parametrize("name", ["basic", "dlq"])
+@pytest.mark.parametrize("name", ["basic", "dlq", "esm"])
 def test_both_engines_leave_the_same_cloud(cloud, tmp_path, name):
     ok, reason = real.usable(FIXTURES / name)
     if not ok:
@@ -271,3 +290,123 @@ def test_state_attribute_names_match(cloud, tmp_path):
         }
         assert runner(cloud, work, "destroy", "-auto-approve")[0] == 0
     assert states["builtin"] == states["terraform"]
+
+
+# ------------------------------------------------------------------------------ diagnostics
+
+FUNCTION_HEAD = """resource "aws_lambda_function" "fn" {
+  function_name = "oracle_fn"
+  handler       = "lambda_function.lambda_handler"
+  runtime       = "python3.12"
+  filename      = "fn.zip"
+"""
+#: Configurations that real terraform rejects at plan time, one per stage of its checks: the
+#: decoder (all problems of all blocks together), the provider's own validation ("with …"), and
+#: the plan walk (values known, "├── var.t is …").
+INVALID = {
+    "decoding": FUNCTION_HEAD
+    + """  timeout       = "ten"
+  colour        = "blue"
+  publish       = "True"
+  tag           = {}
+  memory_size   = ["1"]
+  enviroment {
+  }
+  environment {
+    variables = { A = 1 }
+    bogus     = 1
+  }
+  environment {
+  }
+}
+
+resource "aws_sqs_queue" "q" {
+  name                       = "oracle-q"
+  visibility_timeout_seconds = [30]
+  tags                       = { team = [1] }
+  redrive_policy {
+  }
+}
+
+resource "aws_lambda_event_source_mapping" "skipped" {
+  event_source_arn = aws_sqs_queue.q.arn # refers to a failed block: not checked
+  batch_size       = "ten"
+}
+
+resource "aws_lambda_event_source_mapping" "m" {
+  event_source_arn = "arn:aws:sqs:ap-northeast-1:123456789012:oracle-q"
+  batch_size       = "ten"
+  scaling_config {
+    maximum_concurrency = "two"
+  }
+  destination_config {
+    on_failure {
+    }
+  }
+}
+""",
+    "provider": FUNCTION_HEAD.replace("  handler", "  role          = null\n  handler")
+    + """  arn           = "arn:aws:lambda:ap-northeast-1:123456789012:function:x"
+}
+""",
+    "plan": """variable "timeout" {
+  default = "ten"
+}
+
+"""
+    + FUNCTION_HEAD
+    + """  role          = "arn:aws:iam::123456789012:role/oracle"
+  timeout       = var.timeout
+}
+""",
+}
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def diagnostics(text: str) -> tuple[bool, list[str]]:
+    """(whether "Planning failed" was said, each boxed diagnostic as text) from an output."""
+    boxes, current = [], None
+    for line in ANSI.sub("", text).splitlines():
+        line = line.rstrip()
+        if line == "╷":
+            current = []
+        elif line == "╵" and current is not None:
+            boxes.append("\n".join(current))
+            current = None
+        elif current is not None:
+            current.append(line)
+    errors = [b for b in boxes if b.startswith("│ Error:")]
+    return "Planning failed." in text, errors
+
+
+@pytest.mark.parametrize("name", sorted(INVALID))
+def test_diagnostics_match_real_terraform(cloud, tmp_path, name):
+    """Same diagnostics, byte for byte (boxes, wrapping, source lines), from both engines."""
+    ok, reason = real.usable(FIXTURES / "basic")
+    if not ok:
+        pytest.skip(f"real terraform is not usable here: {reason}")
+    outputs = {}
+    for engine in ("builtin", "terraform"):
+        work = tmp_path / engine
+        work.mkdir()
+        (work / "main.tf").write_text(INVALID[name])
+        if engine == "builtin":
+            code, text = run_builtin(cloud, work, "plan", "-input=false")
+        else:
+            code, text = run_real(cloud, work, "init", "-input=false")
+            assert code == 0, text
+            proc = real.run(
+                ["plan", "-input=false"],
+                chdir=work,
+                endpoint_url=cloud.endpoint_url,
+                region=REGION,
+                out=lambda line: None,
+                access_key=cloud.access_key,
+                secret_key=cloud.secret_key,
+            )
+            code, text = proc.returncode, proc.stdout
+        assert code == 1, text
+        outputs[engine] = diagnostics(text)
+    failed, errors = outputs["terraform"]
+    assert errors, "real terraform printed no diagnostics"
+    assert outputs["builtin"] == (failed, errors)

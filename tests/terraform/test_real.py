@@ -158,7 +158,7 @@ def test_override_names_every_service_and_no_keys():
 
 def test_override_refuses_an_existing_file(tmp_path):
     (tmp_path / real.OVERRIDE_NAME).write_text("# the learner's own")
-    with pytest.raises(FileExistsError):
+    with pytest.raises(real.DirectoryBusy):
         with real.override_file(tmp_path, "http://x", "us-east-1"):
             pass
     assert (tmp_path / real.OVERRIDE_NAME).read_text() == "# the learner's own"

@@ -11,9 +11,9 @@ from typing import Any
 
 from lambdalab.terraform import graph
 from lambdalab.terraform.errors import Location, TerraformError
-from lambdalab.terraform.expressions import contains_unknown
 from lambdalab.terraform.plan import Change, Plan, Walker, id_suffix, provider_error
 from lambdalab.terraform.state import Instance, StateStore
+from lambdalab.terraform.unknown import contains_unknown
 
 
 class Counts:

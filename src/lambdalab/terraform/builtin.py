@@ -114,8 +114,9 @@ class _Session:
 
     def _region(self, module, variables) -> str:
         provider = module.providers.get("aws")
-        if provider is not None and "region" in provider.body:
-            value = evaluate(provider.body["region"], Scope(variables=variables))
+        region = provider.attribute("region") if provider is not None else None
+        if region is not None:
+            value = evaluate(region.expr, Scope(variables=variables))
             if isinstance(value, str) and value:
                 return value
         return self.env.get("AWS_REGION") or self.env.get("AWS_DEFAULT_REGION") or "us-east-1"
@@ -182,7 +183,7 @@ def _version(s: _Session) -> int:
 
 def _plan(s: _Session) -> int:
     walker, _ = s.walker()
-    plan = make_plan(walker, destroy="-destroy" in s.options.flags)
+    plan = _make_plan(s, walker, destroy="-destroy" in s.options.flags)
     s.out.write(render.plan_text(plan))
     if not plan.empty:
         s.line()
@@ -193,10 +194,21 @@ def _plan(s: _Session) -> int:
     return 0
 
 
+def _make_plan(s: _Session, walker: Walker, *, destroy: bool):
+    """The plan; a failure while planning is announced as terraform announces it."""
+    try:
+        return make_plan(walker, destroy=destroy)
+    except TerraformError:
+        s.line()
+        s.line("Planning failed. Terraform encountered an error while generating this plan.")
+        s.line()
+        raise
+
+
 def _apply(s: _Session, *, destroy: bool = False) -> int:
     destroy = destroy or "-destroy" in s.options.flags
     walker, store = s.walker()
-    plan = make_plan(walker, destroy=destroy)
+    plan = _make_plan(s, walker, destroy=destroy)
     s.out.write(render.plan_text(plan))
     if not plan.empty:
         s.line()

@@ -1,11 +1,8 @@
 """Load every ``*.tf`` in a directory as one Terraform module, with override files merged.
 
-Values come from ``hcl2.loads`` (python-hcl2 8.1.4's dict shape, kept verbatim so the
-evaluator sees what the documented contract says). That dict carries no line numbers, so
-positions come from a second parse of the same text with ``hcl2.parses_to_tree``, whose Lark
-tree has ``meta.line`` for every block and attribute; the n-th block of a kind in the dict is the
-n-th block of that kind in the tree. A reference inside an attribute is located by searching the
-attribute's (or block's) source lines for the reference text.
+Each file is parsed once (``hcl.parse``) into bodies, blocks and attributes that carry their
+line numbers and expression trees; the evaluator walks those trees, and problems are located
+from the same nodes (the attribute's lines, then the reference text within them).
 """
 
 from __future__ import annotations
@@ -13,30 +10,33 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import hcl2
-import lark
-from hcl2 import SerializationOptions
-
+from lambdalab.terraform import hcl
 from lambdalab.terraform.errors import Location, TerraformError
-from lambdalab.terraform.expressions import _token_text
 
-OPTIONS = SerializationOptions(with_comments=False)
-LABELS = {"resource": 2, "data": 2, "variable": 1, "output": 1, "provider": 1, "module": 1}
+#: The labels each top-level block type takes (terraform's names for them, for errors).
+LABELS = {
+    "resource": ("type", "name"),
+    "data": ("type", "name"),
+    "variable": ("name",),
+    "output": ("name",),
+    "provider": ("name",),
+    "module": ("name",),
+    "locals": (),
+    "terraform": (),
+}
 
 
 @dataclass
 class Block:
-    """One top-level block: its kind, unquoted labels, dict body and where it is written."""
+    """One top-level block: its kind, labels, body and the file it is written in."""
 
     kind: str
     labels: tuple[str, ...]
-    body: dict[str, Any]
+    body: hcl.Body
     filename: str
     line: int
     end_line: int
-    attr_lines: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def header(self) -> str:
@@ -50,9 +50,8 @@ class Block:
             return "data." + ".".join(self.labels)
         return {"variable": "var.", "output": "output."}.get(self.kind, "") + ".".join(self.labels)
 
-    def arguments(self) -> dict[str, Any]:
-        """The body without python-hcl2's ``__*`` marker keys."""
-        return {k: v for k, v in self.body.items() if not k.startswith("__")}
+    def attribute(self, name: str) -> hcl.Attribute | None:
+        return self.body.attributes.get(name)
 
 
 @dataclass
@@ -62,28 +61,58 @@ class Module:
     directory: Path
     texts: dict[str, str] = field(default_factory=dict)
     variables: dict[str, Block] = field(default_factory=dict)
-    locals: dict[str, tuple[Any, Block]] = field(default_factory=dict)
+    locals: dict[str, tuple[hcl.Attribute, Block]] = field(default_factory=dict)
     outputs: dict[str, Block] = field(default_factory=dict)
     resources: dict[str, Block] = field(default_factory=dict)  # "type.name"
     data: dict[str, Block] = field(default_factory=dict)  # "type.name"
     providers: dict[str, Block] = field(default_factory=dict)
     terraform: list[Block] = field(default_factory=list)
 
-    def locate(self, block: Block, attr: str | None = None, subject: str | None = None) -> Location:
-        """Best line for a problem in ``block``: the reference text, else the attribute."""
-        lines = self.texts.get(block.filename, "").splitlines()
-        start, end = block.line, block.end_line
-        if attr is not None and attr in block.attr_lines:
-            start, end = block.attr_lines[attr]
+    def locate(
+        self,
+        block: Block,
+        node: str | hcl.Attribute | hcl.Block | None = None,
+        subject: str | None = None,
+    ) -> Location:
+        """Where a problem in ``block`` is: the line of ``subject`` (a reference's text) within
+        ``node`` (an attribute or nested block, or a top-level attribute's name), else the first
+        line of ``node``, else the block header."""
+        if isinstance(node, str):
+            node = block.body.attributes.get(node) or next(iter(block.body.blocks_of(node)), None)
+        start, end = (node.line, node.end_line) if node is not None else (block.line, block.line)
+        filename = (node.filename if node is not None else "") or block.filename
+        lines = self.texts.get(filename, "").splitlines()
         line = start
         if subject:
-            for n in range(start, min(end, len(lines)) + 1):
+            scan_end = end if node is not None else block.end_line
+            for n in range(start, min(scan_end, len(lines)) + 1):
                 if subject in lines[n - 1]:
                     line = n
                     break
         source = lines[line - 1] if 0 < line <= len(lines) else ""
         what = block.header if block.kind != "locals" else "locals"
-        return Location(block.filename, line, what, source)
+        return Location(filename, line, what, source)
+
+    def locate_path(self, block: Block, path: tuple) -> Location:
+        """Where ``path`` is: nested block (type, index) pairs, then maybe an attribute name;
+        ``()`` is the block header."""
+        return self.locate(block, node_at(block.body, path) if path else None)
+
+
+def node_at(body: hcl.Body, path: tuple) -> hcl.Attribute | hcl.Block:
+    """The nested block or attribute ``path`` names (see :meth:`Module.locate_path`)."""
+    node: hcl.Attribute | hcl.Block | None = None
+    steps = list(path)
+    while steps:
+        name = steps.pop(0)
+        if steps and isinstance(steps[0], int):
+            node = body.blocks_of(name)[steps.pop(0)]
+            body = node.body
+        else:
+            node = body.attributes[name]
+    if node is None:
+        raise ValueError("an empty path names no node")
+    return node
 
 
 def is_override(name: str) -> bool:
@@ -118,70 +147,37 @@ def load_module(directory: str | Path) -> Module:
 
 
 def parse_file(name: str, text: str) -> list[Block]:
-    """Parse one file into Blocks (dict values from hcl2, lines from the same Lark tree)."""
-    try:
-        tree = hcl2.parses_to_tree(text)  # parsed once: hcl2.loads would parse it again
-        data = hcl2.serialize(hcl2.transform(tree), serialization_options=OPTIONS)
-    except lark.exceptions.UnexpectedInput as exc:
-        raise _syntax_error(name, text, exc) from None
-    positions: dict[str, list[tuple[int, int, dict[str, tuple[int, int]]]]] = {}
-    body = tree.children[0]
-    for node in body.children:
-        if isinstance(node, lark.Tree) and node.data == "block":
-            kind = _token_text(node.children[0])
-            attrs = {}
-            inner = next(c for c in node.children if isinstance(c, lark.Tree) and c.data == "body")
-            for child in inner.children:
-                if isinstance(child, lark.Tree) and child.data in ("attribute", "block"):
-                    attrs.setdefault(
-                        _token_text(child.children[0]),
-                        (child.meta.line, getattr(child.meta, "end_line", child.meta.line)),
-                    )
-            positions.setdefault(kind, []).append((node.meta.line, node.meta.end_line, attrs))
-        elif isinstance(node, lark.Tree) and node.data == "attribute":
-            raise TerraformError(
-                "Unsupported argument",
-                f'An argument named "{_token_text(node.children[0])}" is not expected here.',
-                Location(name, node.meta.line, "", text.splitlines()[node.meta.line - 1]),
+    """The top-level blocks of one file (a top-level attribute is an error, as in terraform)."""
+    body = hcl.parse(text, name)
+    for attr in body.attributes.values():
+        raise TerraformError(
+            "Unsupported argument",
+            f'An argument named "{attr.name}" is not expected here.',
+            Location(name, attr.line, "", text.splitlines()[attr.line - 1]),
+        )
+    blocks = []
+    for node in body.blocks:
+        names = LABELS.get(node.type)
+        if names is not None and len(node.labels) != len(names):
+            location = Location(name, node.line, "", text.splitlines()[node.line - 1])
+            if len(node.labels) < len(names):
+                raise TerraformError(
+                    f"Missing {names[len(node.labels)]} for {node.type}",
+                    f"All {node.type} blocks must have {len(names)} labels ({', '.join(names)}).",
+                    location,
+                )
+            expected = (
+                f"Only {len(names)} labels ({', '.join(names)}) are expected"
+                if names
+                else "No labels are expected"
             )
-    blocks: list[Block] = []
-    for kind, entries in data.items():
-        if kind.startswith("__"):
-            continue
-        for i, entry in enumerate(entries):
-            line, end, attrs = positions.get(kind, [(1, 1, {})])[i]
-            for labels, body in _unlabel(entry, LABELS.get(kind, 0)):
-                blocks.append(Block(kind, labels, body, name, line, end, attrs))
-    blocks.sort(key=lambda b: b.line)
+            raise TerraformError(
+                f"Extraneous label for {node.type}",
+                f"{expected} for {node.type} blocks.",
+                location,
+            )
+        blocks.append(Block(node.type, node.labels, node.body, name, node.line, node.end_line))
     return blocks
-
-
-def _unlabel(entry: dict, depth: int) -> list[tuple[tuple[str, ...], dict]]:
-    if depth == 0:
-        return [((), entry)]
-    out = []
-    for key, value in entry.items():
-        if key.startswith("__"):
-            continue
-        label = key[1:-1] if key.startswith('"') else key
-        for labels, body in _unlabel(value, depth - 1):
-            out.append(((label, *labels), body))
-    return out
-
-
-def _syntax_error(name: str, text: str, exc: lark.exceptions.UnexpectedInput) -> TerraformError:
-    line, column = getattr(exc, "line", 1), getattr(exc, "column", 1)
-    lines = text.splitlines()
-    source = lines[line - 1] if 0 < line <= len(lines) else ""
-    if isinstance(exc, lark.exceptions.UnexpectedToken):
-        found = str(exc.token).strip() or exc.token.type
-        detail = f'python-hcl2 did not expect "{found}" at line {line}, column {column}.'
-    elif isinstance(exc, lark.exceptions.UnexpectedEOF):
-        detail = 'The file ended before a block or expression was closed (missing } or ] or ").'
-    else:
-        detail = f"Unexpected character at line {line}, column {column}."
-    detail += ' Check for a missing quote, brace, bracket or "=" just before this point.'
-    return TerraformError("Invalid HCL syntax", detail, Location(name, line, "", source, column))
 
 
 def _add(module: Module, block: Block) -> None:
@@ -212,17 +208,17 @@ def _add(module: Module, block: Block) -> None:
             )
         table[labels[0]] = block
     elif kind == "locals":
-        for name, value in block.arguments().items():
+        for name, attr in block.body.attributes.items():
             if name in module.locals:
-                first = module.locals[name][1]
+                first_attr, first = module.locals[name]
                 raise TerraformError(
                     "Duplicate local value definition",
                     f'A local value named "{name}" was already defined at '
-                    f"{first.filename}:{first.attr_lines.get(name, (first.line,))[0]}. Local "
-                    "value names must be unique within a module.",
-                    module.locate(block, name),
+                    f"{first.filename}:{first_attr.line}. Local value names must be unique "
+                    "within a module.",
+                    module.locate(block, attr),
                 )
-            module.locals[name] = (value, block)
+            module.locals[name] = (attr, block)
     elif kind == "terraform":
         module.terraform.append(block)
     elif kind == "module":
@@ -239,16 +235,19 @@ def _add(module: Module, block: Block) -> None:
         )
 
 
-def merge_bodies(base: dict, override: dict) -> dict:
-    """Terraform's override merge: attributes replace; a nested block replaces all of its type."""
-    merged = copy.deepcopy(base)
-    for key, value in override.items():
-        if key.startswith("__"):
-            continue
-        if key == "lifecycle" and isinstance(value, list) and isinstance(merged.get(key), list):
-            merged[key] = [{**merged[key][0], **value[0]}]
-        else:
-            merged[key] = copy.deepcopy(value)
+def merge_bodies(base: hcl.Body, override: hcl.Body) -> hcl.Body:
+    """Terraform's override merge: attributes replace; a nested block replaces all of its type
+    (``lifecycle`` merges its arguments)."""
+    merged = hcl.Body(dict(base.attributes), list(base.blocks))
+    merged.attributes.update(override.attributes)
+    for type_ in override.block_types:
+        replacements = override.blocks_of(type_)
+        if type_ == "lifecycle" and base.blocks_of(type_):
+            first = copy.copy(base.blocks_of(type_)[0])
+            first.body = merge_bodies(first.body, replacements[0].body)
+            replacements = [first]
+        kept = [b for b in merged.blocks if b.type != type_]
+        merged.blocks = kept + replacements
     return merged
 
 
@@ -262,14 +261,14 @@ def _merge_override(module: Module, block: Block) -> None:
         "provider": module.providers,
     }.get(kind)
     if kind == "locals":
-        for name, value in block.arguments().items():
+        for name, attr in block.body.attributes.items():
             if name not in module.locals:
                 raise TerraformError(
                     "Missing base local value definition to override",
                     f'There is no local value named "{name}" to override.',
-                    module.locate(block, name),
+                    module.locate(block, attr),
                 )
-            module.locals[name] = (value, block)
+            module.locals[name] = (attr, block)
         return
     if kind == "terraform":
         module.terraform.append(block)

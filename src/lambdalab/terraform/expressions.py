@@ -1,88 +1,29 @@
-"""Evaluate HCL expressions as python-hcl2 8.1.4 serializes them.
+"""Evaluate HCL expressions: one walker over python-hcl2's syntax trees (see ``hcl``).
 
-python-hcl2 keeps string literals quoted, wraps other expressions in ``${…}`` and leaves
-function arguments as source text, so every leaf is turned back into HCL source and parsed
-again with python-hcl2's own Lark grammar (``hcl2.parses_to_tree``); one tree walker then
-covers references, templates, heredocs, operators, ``for`` expressions and function calls.
-Values are plain Python (str, int/float, bool, None, list, dict); ``UNKNOWN`` stands for a
-value known only after apply and poisons whatever it flows into.
+It covers references, templates, heredocs, operators, ``for`` expressions, splats and function
+calls. Values are plain Python (str, int/float, bool, None, list, dict); ``UNKNOWN`` stands for
+a value known only after apply and poisons whatever it flows into.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import hcl2
 from lark import Token, Tree
 
 from lambdalab.terraform import functions
 from lambdalab.terraform.errors import EvalError
+from lambdalab.terraform.hcl import Body, parse_expression, token_text, trees
+from lambdalab.terraform.unknown import UNKNOWN, contains_unknown
 
 
-class _Unknown:
-    """A value known only after apply (terraform prints "(known after apply)")."""
-
-    _instance = None
-
-    def __new__(cls):
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "UNKNOWN"
-
-    def __deepcopy__(self, memo):
-        return self
-
-
-UNKNOWN = _Unknown()
-
-
-def contains_unknown(value: Any) -> bool:
-    if value is UNKNOWN:
-        return True
-    if isinstance(value, list):
-        return any(contains_unknown(v) for v in value)
-    if isinstance(value, dict):
-        return any(contains_unknown(v) for v in value.values())
-    return False
-
-
-# --------------------------------------------------------------------------- leaves → trees
-
-
-def leaf_source(leaf: str) -> str:
-    """HCL source text of one string leaf of python-hcl2's dict output."""
-    if leaf.startswith('"<<'):
-        return leaf[1:-1] + "\n"
-    if leaf.startswith('"'):
-        return leaf
-    if leaf.startswith("${") and leaf.endswith("}"):
-        return leaf[2:-1]
-    return leaf  # a bare identifier such as a type keyword
-
-
-@functools.lru_cache(maxsize=4096)
-def parse_expression(source: str) -> Tree:
-    """Parse HCL expression source into the python-hcl2 Lark tree of that expression."""
-    tree = hcl2.parses_to_tree(f"x = {source}\n")
-    body = tree.children[0]
-    attr = next(c for c in body.children if isinstance(c, Tree) and c.data == "attribute")
-    return attr.children[-1]
-
-
-def _trees(node: Tree) -> list[Tree]:
-    return [c for c in node.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
-
-
-def _unwrap(node: Tree) -> Tree:
+def unwrap(node: Tree) -> Tree:
+    """The expression inside redundant ``expr_term`` wrappers (parentheses are kept)."""
     while isinstance(node, Tree) and node.data == "expr_term":
-        inner = _trees(node)
+        inner = trees(node)
         if len(inner) != 1 or any(isinstance(c, Token) and c.type == "LPAR" for c in node.children):
             break
         node = inner[0]
@@ -148,26 +89,22 @@ def undeclared(kind: str, name: str, subject: str | None = None) -> EvalError:
 def _step_of(op: Tree) -> tuple[str, Any]:
     """One traversal operator as a step: ("attr", name), ("index_lit", n) or ("index", node)."""
     if op.data == "get_attr":
-        return ("attr", _token_text(_trees(op)[0]))
+        return ("attr", token_text(trees(op)[0]))
     if op.data == "short_index":
         return ("index_lit", int(op.children[-1]))
-    return ("index", _trees(op)[0])
+    return ("index", trees(op)[0])
 
 
 def _chain(node: Tree) -> tuple[Tree, list[tuple[str, Any]]]:
     """Split a traversal into its root node and steps [("attr", name) | ("index", node)]."""
     steps: list[tuple[str, Any]] = []
-    node = _unwrap(node)
+    node = unwrap(node)
     while isinstance(node, Tree) and node.data in ("get_attr_expr_term", "index_expr_term"):
-        subject, op = _trees(node)
+        subject, op = trees(node)
         steps.append(_step_of(op))
-        node = _unwrap(subject)
+        node = unwrap(subject)
     steps.reverse()
     return node, steps
-
-
-def _token_text(node: Tree) -> str:
-    return "".join(str(t) for t in node.scan_values(lambda v: isinstance(v, Token)))
 
 
 def _attr_names(steps: list[tuple[str, Any]], n: int) -> list[str] | None:
@@ -175,33 +112,27 @@ def _attr_names(steps: list[tuple[str, Any]], n: int) -> list[str] | None:
     return names if len(names) == n else None
 
 
-def references(leaf: Any) -> list[Reference]:
-    """Every reference to a variable, local, data source or resource in a leaf (recursive)."""
+def references(node: Tree | Body) -> list[Reference]:
+    """Every reference to a variable, local, data source or resource in an expression or a
+    whole body (its attributes and nested blocks)."""
     found: dict[tuple[str, str], Reference] = {}
 
-    def visit_value(value: Any) -> None:
-        if isinstance(value, str):
-            visit(parse_expression(leaf_source(value)), frozenset())
-        elif isinstance(value, list):
-            for v in value:
-                visit_value(v)
-        elif isinstance(value, dict):
-            for k, v in value.items():
-                if not k.startswith("__"):
-                    if k.startswith("${"):
-                        visit_value(k)
-                    visit_value(v)
+    def visit_body(body: Body) -> None:
+        for attr in body.attributes.values():
+            visit(attr.expr, frozenset())
+        for block in body.blocks:
+            visit_body(block.body)
 
     def visit(node: Any, bound: frozenset[str]) -> None:
         if not isinstance(node, Tree):
             return
-        node = _unwrap(node)
+        node = unwrap(node)
         if not isinstance(node, Tree):
             return
         if node.data in ("identifier", "get_attr_expr_term", "index_expr_term"):
             root, steps = _chain(node)
             if isinstance(root, Tree) and root.data == "identifier":
-                ref = _reference(_token_text(root), steps, bound)
+                ref = _reference(token_text(root), steps, bound)
                 if ref is not None:
                     found.setdefault((ref.kind, ref.name), ref)
                 for kind, step in steps:
@@ -214,11 +145,11 @@ def references(leaf: Any) -> list[Reference]:
                     visit(step, bound)
             return
         if node.data in ("for_tuple_expr", "for_object_expr"):
-            intro = next(c for c in _trees(node) if c.data == "for_intro")
-            names = [_token_text(c) for c in _trees(intro) if c.data == "identifier"]
-            visit(_trees(intro)[-1], bound)
+            intro = next(c for c in trees(node) if c.data == "for_intro")
+            names = [token_text(c) for c in trees(intro) if c.data == "identifier"]
+            visit(trees(intro)[-1], bound)
             inner = bound | frozenset(names)
-            for child in _trees(node):
+            for child in trees(node):
                 if child is not intro:
                     visit(child, inner)
             return
@@ -228,17 +159,20 @@ def references(leaf: Any) -> list[Reference]:
                     visit(parse_expression(piece), bound)
             return
         if node.data == "function_call":
-            for child in _trees(node)[1:]:
+            for child in trees(node)[1:]:
                 visit(child, bound)
             return
         if node.data == "object_elem_key":
-            key = _unwrap(_trees(node)[0]) if _trees(node) else None
+            key = unwrap(trees(node)[0]) if trees(node) else None
             if isinstance(key, Tree) and key.data == "identifier":
                 return
         for child in node.children:
             visit(child, bound)
 
-    visit_value(leaf)
+    if isinstance(node, Body):
+        visit_body(node)
+    else:
+        visit(node, frozenset())
     return list(found.values())
 
 
@@ -288,30 +222,8 @@ class Scope:
 # --------------------------------------------------------------------------- evaluation
 
 
-def evaluate(leaf: Any, scope: Scope) -> Any:
-    """Evaluate one value of python-hcl2's dict output (string leaf, list or object)."""
-    if isinstance(leaf, str):
-        return evaluate_tree(parse_expression(leaf_source(leaf)), scope)
-    if isinstance(leaf, list):
-        return [evaluate(v, scope) for v in leaf]
-    if isinstance(leaf, dict):
-        result = {}
-        for key, value in leaf.items():
-            if key.startswith("__"):
-                continue
-            result[_object_key(key, scope)] = evaluate(value, scope)
-        return result
-    return leaf  # int, float, bool, None
-
-
-def _object_key(key: str, scope: Scope) -> str:
-    if key.startswith('"') or key.startswith("${"):
-        value = evaluate(key, scope)
-        return functions.to_string(value)
-    return key
-
-
-def evaluate_tree(node: Any, scope: Scope) -> Any:
+def evaluate(node: Tree, scope: Scope) -> Any:
+    """The value of one expression's syntax tree (an attribute's ``expr``)."""
     return _Evaluator(scope).eval(node)
 
 
@@ -335,7 +247,7 @@ class _Evaluator:
 
     # -- terms
     def _expr_term(self, node: Tree) -> Any:
-        return self.eval(_trees(node)[0])
+        return self.eval(trees(node)[0])
 
     def _int_lit(self, node: Tree) -> Any:
         return int(str(node.children[0]))
@@ -347,18 +259,18 @@ class _Evaluator:
         return {"true": True, "false": False, "null": None}[str(node.children[0])]
 
     def _tuple(self, node: Tree) -> Any:
-        return [self.eval(c) for c in _trees(node)]
+        return [self.eval(c) for c in trees(node)]
 
     def _object(self, node: Tree) -> Any:
         result: dict[str, Any] = {}
-        for elem in _trees(node):
-            key_node, value_node = _trees(elem)
-            key_inner = _trees(key_node)
-            inner = _unwrap(key_inner[0]) if key_inner else None
+        for elem in trees(node):
+            key_node, value_node = trees(elem)
+            key_inner = trees(key_node)
+            inner = unwrap(key_inner[0]) if key_inner else None
             if inner is None:  # a keyword such as `in` used as a key
-                key = _token_text(key_node)
+                key = token_text(key_node)
             elif isinstance(inner, Tree) and inner.data == "identifier":
-                key = _token_text(inner)
+                key = token_text(inner)
             else:
                 key_value = self.eval(key_inner[0])
                 if key_value is UNKNOWN:
@@ -368,7 +280,7 @@ class _Evaluator:
         return result
 
     def _conditional(self, node: Tree) -> Any:
-        cond, then, other = _trees(node)
+        cond, then, other = trees(node)
         test = self.eval(cond)
         if test is UNKNOWN:
             return UNKNOWN
@@ -377,9 +289,9 @@ class _Evaluator:
         return self.eval(then) if test else self.eval(other)
 
     def _binary_op(self, node: Tree) -> Any:
-        lhs_node, term = _trees(node)[:2]
-        op_node, rhs_node = _trees(term)
-        op = _token_text(op_node)
+        lhs_node, term = trees(node)[:2]
+        op_node, rhs_node = trees(term)
+        op = token_text(op_node)
         lhs, rhs = self.eval(lhs_node), self.eval(rhs_node)
         if lhs is UNKNOWN or rhs is UNKNOWN:
             return UNKNOWN
@@ -387,7 +299,7 @@ class _Evaluator:
 
     def _unary_op(self, node: Tree) -> Any:
         op = str(node.children[0])
-        value = self.eval(_trees(node)[0])
+        value = self.eval(trees(node)[0])
         if value is UNKNOWN:
             return UNKNOWN
         if op == "!":
@@ -396,11 +308,11 @@ class _Evaluator:
 
     # -- strings
     def _string(self, node: Tree) -> Any:
-        part_nodes = _trees(node)
+        part_nodes = trees(node)
         if len(part_nodes) == 1 and isinstance(part_nodes[0].children[0], Tree):
             only = part_nodes[0].children[0]
             if only.data == "interpolation":  # "${x}" is x itself, whatever its type
-                return self.eval(_trees(only)[0])
+                return self.eval(trees(only)[0])
         parts: list[Any] = []
         for part in part_nodes:
             child = part.children[0]
@@ -410,7 +322,7 @@ class _Evaluator:
                 else:
                     parts.append(unescape(str(child)))
             elif child.data == "interpolation":
-                parts.append(self._interpolate(_trees(child)[0]))
+                parts.append(self._interpolate(trees(child)[0]))
             else:
                 raise EvalError(
                     "Unsupported template directive",
@@ -471,7 +383,7 @@ class _Evaluator:
     def _traverse(self, node: Tree) -> Any:
         root, steps = _chain(node)
         if isinstance(root, Tree) and root.data == "identifier":
-            value, text, steps = self._resolve_root(_token_text(root), steps)
+            value, text, steps = self._resolve_root(token_text(root), steps)
         else:
             value, text = self.eval(root), "value"
         for step in steps:
@@ -588,12 +500,12 @@ class _Evaluator:
         return self._splat(node)
 
     def _splat(self, node: Tree) -> Any:
-        subject_node, splat = _trees(node)
+        subject_node, splat = trees(node)
         subject = self.eval(subject_node)
         if subject is UNKNOWN:
             return UNKNOWN
         items = [] if subject is None else subject if isinstance(subject, list) else [subject]
-        steps = [_step_of(op) for op in _trees(splat)]
+        steps = [_step_of(op) for op in trees(splat)]
         result = []
         for item in items:
             value, text = item, "each item"
@@ -604,7 +516,7 @@ class _Evaluator:
 
     # -- for expressions
     def _for_tuple_expr(self, node: Tree) -> Any:
-        intro, *rest = _trees(node)
+        intro, *rest = trees(node)
         cond = rest[-1] if rest[-1].data == "for_cond" else None
         body = rest[0]
         out = []
@@ -615,7 +527,7 @@ class _Evaluator:
         return out
 
     def _for_object_expr(self, node: Tree) -> Any:
-        intro, *rest = _trees(node)
+        intro, *rest = trees(node)
         cond = rest[-1] if rest[-1].data == "for_cond" else None
         key_node, value_node = rest[0], rest[1]
         grouping = any(isinstance(c, Token) and c.type == "ELLIPSIS" for c in node.children)
@@ -643,8 +555,8 @@ class _Evaluator:
         return out
 
     def _for_scopes(self, intro: Tree, cond: Tree | None):
-        names = [_token_text(c) for c in _trees(intro) if c.data == "identifier"]
-        collection = self.eval(_trees(intro)[-1])
+        names = [token_text(c) for c in trees(intro) if c.data == "identifier"]
+        collection = self.eval(trees(intro)[-1])
         if contains_unknown(collection):
             yield UNKNOWN
             return
@@ -662,7 +574,7 @@ class _Evaluator:
             bindings = {names[0]: value} if len(names) == 1 else {names[0]: key, names[1]: value}
             scope = self.scope.child(**bindings)
             if cond is not None:
-                keep = _Evaluator(scope).eval(_trees(cond)[0])
+                keep = _Evaluator(scope).eval(trees(cond)[0])
                 if keep is UNKNOWN:
                     yield UNKNOWN
                     return
@@ -672,10 +584,10 @@ class _Evaluator:
 
     # -- functions
     def _function_call(self, node: Tree) -> Any:
-        ids = [c for c in _trees(node) if c.data == "identifier"]
-        name = ":".join(_token_text(i) for i in ids) if len(ids) > 1 else _token_text(ids[0])
-        args_node = next((c for c in _trees(node) if c.data == "arguments"), None)
-        arg_nodes = _trees(args_node) if args_node is not None else []
+        ids = [c for c in trees(node) if c.data == "identifier"]
+        name = ":".join(token_text(i) for i in ids) if len(ids) > 1 else token_text(ids[0])
+        args_node = next((c for c in trees(node) if c.data == "arguments"), None)
+        arg_nodes = trees(args_node) if args_node is not None else []
         expand = args_node is not None and any(
             isinstance(c, Token) and c.type == "ELLIPSIS" for c in args_node.children
         )

@@ -13,19 +13,7 @@ import os
 from typing import Any
 
 from lambdalab.terraform.errors import EvalError
-
-
-def _unknown():
-    from lambdalab.terraform.expressions import UNKNOWN
-
-    return UNKNOWN
-
-
-def _has_unknown(value: Any) -> bool:
-    from lambdalab.terraform.expressions import contains_unknown
-
-    return contains_unknown(value)
-
+from lambdalab.terraform.unknown import UNKNOWN, contains_unknown
 
 # --------------------------------------------------------------------------- conversions
 
@@ -397,8 +385,8 @@ def call(name: str, args: list[Any], *, base_dir: str = ".") -> Any:
             f'There is no function named "{name}" in the built-in engine. Supported: {supported}.',
             subject=f"{name}(",
         )
-    if any(_has_unknown(a) for a in args):
-        return _unknown()
+    if any(contains_unknown(a) for a in args):
+        return UNKNOWN
     try:
         if name in FILE_FUNCTIONS:
             return FILE_FUNCTIONS[name](base_dir, *args)

@@ -10,21 +10,16 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from lambdalab.terraform import functions, graph
-from lambdalab.terraform.config import Block, Module
-from lambdalab.terraform.errors import EvalError, Location, TerraformError
-from lambdalab.terraform.expressions import (
-    UNKNOWN,
-    Scope,
-    contains_unknown,
-    evaluate,
-    references,
-    undeclared,
-)
+from lambdalab.terraform import functions, graph, hcl, schema
+from lambdalab.terraform.config import Block, Module, node_at
+from lambdalab.terraform.errors import Diagnostics, EvalError, Location, TerraformError
+from lambdalab.terraform.expressions import Scope, evaluate, references, undeclared
 from lambdalab.terraform.resources import base
 from lambdalab.terraform.state import Instance, State, instance_address
+from lambdalab.terraform.unknown import UNKNOWN, contains_unknown
 
-META_ARGUMENTS = ("count", "for_each", "depends_on", "provider", "lifecycle")
+#: An evaluable part of a block: an attribute, or a nested block (its whole body).
+Part = hcl.Attribute | hcl.Block
 
 
 def registry() -> tuple[dict[str, base.ResourceType], dict[str, base.DataSource]]:
@@ -113,14 +108,9 @@ def same_blocks(config: Any, state: Any) -> bool:
     return True
 
 
-def block_names(body: dict[str, Any]) -> set[str]:
-    return {
-        k
-        for k, v in body.items()
-        if isinstance(v, list)
-        and v
-        and all(isinstance(i, dict) and i.get("__is_block__") for i in v)
-    }
+def block_names(block: Block) -> set[str]:
+    """The nested block types of a resource (their values are lists of argument dicts)."""
+    return block.body.block_types - schema.META_BLOCKS
 
 
 class Walker:
@@ -143,20 +133,85 @@ class Walker:
         )
         self.deps = self._dependencies()
         self.order = graph.topological_order(self.deps.keys(), self.deps)
+        self.check_arguments()
+
+    # -- validation against the provider's schema
+    def schema_of(self, block: Block) -> dict | None:
+        return schema.block_schema(block.kind, block.labels[0])
+
+    def check_arguments(self) -> None:
+        """Terraform's validate step: every problem of every block, reported together.
+
+        As in terraform, what the provider would report (diagnostics "with" an address) comes
+        only once the configuration decodes, and a block that refers to a failed one is not
+        checked.
+        """
+        errors: list[TerraformError] = []
+        upstream_failed: set[str] = set()  # terraform skips what depends on a failed block
+        for node in self.order:
+            if self.deps[node] & upstream_failed:
+                upstream_failed.add(node)
+                continue
+            block, _ = self.nodes[node]
+            spec = self.schema_of(block) if block.kind in ("resource", "data") else None
+            if spec is None:
+                continue
+            found = schema.check_body(block.body, spec, self._locator(block), block.address)
+            found += self._check_constants(block, block.body, spec)
+            if found:
+                upstream_failed.add(node)
+                errors.extend(found)
+        decoding = [e for e in errors if e.location is None or not e.location.address]
+        if decoding or errors:
+            raise Diagnostics(decoding or errors)
+
+    def _check_constants(self, block: Block, body: hcl.Body, spec: dict, path: tuple = ()) -> list:
+        """Type errors terraform finds before any value is known: in constant expressions."""
+        errors = []
+        attributes = spec.get("attributes", {})
+        for name, attr in body.attributes.items():
+            if name not in attributes or references(attr.expr):
+                continue
+            try:
+                value = evaluate(attr.expr, self.scope)
+            except EvalError:
+                continue  # count.index, each.value …: reported when the instance is planned
+            location = self._locator(block)((*path, name))
+            try:
+                schema.convert(value, attributes[name]["type"])
+            except schema.ConversionError as exc:
+                errors.append(schema.type_error(name, exc, location))
+            if value is None and attributes[name].get("required"):
+                location.address = block.address
+                errors.append(schema.missing_argument(name, location))
+        seen: dict[str, int] = {}
+        for inner in body.blocks:
+            index = seen.get(inner.type, 0)
+            seen[inner.type] = index + 1
+            nested = spec.get("block_types", {}).get(inner.type)
+            if nested is not None:
+                where = (*path, inner.type, index)
+                errors.extend(self._check_constants(block, inner.body, nested["block"], where))
+        return errors
+
+    def _locator(self, block: Block):
+        return lambda path: self.module.locate_path(block, path)
 
     # -- graph
-    def _nodes(self) -> dict[str, tuple[Block, list[tuple[str | None, Any]]]]:
-        """node -> (block, [(attribute, leaf)]) for every evaluable thing in the module."""
-        nodes: dict[str, tuple[Block, list[tuple[str | None, Any]]]] = {}
-        for name, (leaf, block) in self.module.locals.items():
-            nodes[f"local.{name}"] = (block, [(name, leaf)])
+    def _nodes(self) -> dict[str, tuple[Block, list[Part]]]:
+        """node -> (block, its evaluable parts) for every evaluable thing in the module."""
+        nodes: dict[str, tuple[Block, list[Part]]] = {}
+        for name, (attr, block) in self.module.locals.items():
+            nodes[f"local.{name}"] = (block, [attr])
         for name, block in self.module.variables.items():
             nodes[f"var.{name}"] = (block, [])
         for kind, table in (("data.", self.module.data), ("", self.module.resources)):
             for addr, block in table.items():
-                nodes[kind + addr] = (block, list(block.arguments().items()))
+                parts = [*block.body.attributes.values(), *block.body.blocks]
+                nodes[kind + addr] = (block, parts)
         for name, block in self.module.outputs.items():
-            nodes[f"output.{name}"] = (block, [("value", block.body.get("value"))])
+            value = block.attribute("value")
+            nodes[f"output.{name}"] = (block, [value] if value is not None else [])
         return nodes
 
     def _dependencies(self) -> dict[str, set[str]]:
@@ -164,26 +219,31 @@ class Walker:
         self.nodes = nodes
         deps: dict[str, set[str]] = {}
         declared = set(nodes)
-        for node, (block, leaves) in nodes.items():
+        for node, (block, parts) in nodes.items():
             found: set[str] = set()
-            for attr, leaf in leaves:
-                for ref in references(leaf):
+            for part in parts:
+                tree = part.expr if isinstance(part, hcl.Attribute) else part.body
+                for ref in references(tree):
                     if ref.address not in declared:
-                        self._undeclared(ref, block, attr)
-                    if attr == "depends_on" and ref.kind not in ("resource", "data"):
+                        self._undeclared(ref, block, part)
+                    if (
+                        isinstance(part, hcl.Attribute)
+                        and part.name == "depends_on"
+                        and ref.kind not in ("resource", "data")
+                    ):
                         raise TerraformError(
                             "Invalid depends_on reference",
                             "References in depends_on must be to a whole object (resource, data "
                             "source) rather than to a value.",
-                            self.module.locate(block, attr, ref.text),
+                            self.module.locate(block, part, ref.text),
                         )
                     found.add(ref.address)
             deps[node] = found
         return deps
 
-    def _undeclared(self, ref, block: Block, attr: str | None):
+    def _undeclared(self, ref, block: Block, part: Part):
         error = undeclared(ref.kind, ref.name)
-        raise TerraformError(error.summary, error.detail, self.module.locate(block, attr, ref.text))
+        raise TerraformError(error.summary, error.detail, self.module.locate(block, part, ref.text))
 
     def resource_dependencies(self, node: str) -> list[str]:
         """State ``dependencies``: every resource/data node reachable from ``node``, sorted."""
@@ -191,23 +251,54 @@ class Walker:
         return sorted(n for n in reach if not n.startswith(("var.", "local.", "output.")))
 
     # -- evaluation
-    def eval_leaf(self, block: Block, attr: str | None, leaf: Any, scope: Scope | None = None):
+    def eval_attribute(self, block: Block, attr: hcl.Attribute, scope: Scope | None = None):
+        """One attribute's value; an error is located at the reference that caused it."""
         try:
-            return evaluate(leaf, scope or self.scope)
+            return evaluate(attr.expr, scope or self.scope)
         except EvalError as exc:
             raise TerraformError(
                 exc.summary, exc.detail, self.module.locate(block, attr, exc.subject)
             ) from None
 
-    def eval_args(self, block: Block, scope: Scope) -> dict[str, Any]:
-        return {
-            k: self.eval_leaf(block, k, v, scope)
-            for k, v in block.arguments().items()
-            if k not in META_ARGUMENTS
+    def eval_body(self, block: Block, body: hcl.Body, scope: Scope, *, top: bool = False) -> dict:
+        """Attributes by name and nested blocks as lists of argument dicts (what handlers get);
+        at the top, terraform's meta-arguments are left out."""
+        args = {
+            name: self.eval_attribute(block, attr, scope)
+            for name, attr in body.attributes.items()
+            if not (top and name in schema.META_ARGUMENTS)
         }
+        for nested in body.blocks:
+            if not (top and nested.type in schema.META_BLOCKS):
+                args.setdefault(nested.type, []).append(self.eval_body(block, nested.body, scope))
+        return args
+
+    def eval_args(self, block: Block, scope: Scope) -> dict[str, Any]:
+        """The block's arguments evaluated, then converted to the types its schema declares."""
+        args = self.eval_body(block, block.body, scope, top=True)
+        spec = self.schema_of(block)
+        if spec is None:
+            return args
+        key = scope.count_index if scope.count_index is not None else (scope.each or (None,))[0]
+        mode = "data" if block.kind == "data" else "managed"
+        address = instance_address(mode, block.labels[0], block.labels[1], key)
+
+        def describe(path: tuple) -> list[str]:
+            return self.referenced_values(node_at(block.body, path).expr, scope)
+
+        return schema.convert_body(args, spec, self._locator(block), address, describe=describe)
+
+    def referenced_values(self, expr, scope: Scope) -> list[str]:
+        """``var.t is "abc"`` for each variable and local an expression refers to."""
+        lines = []
+        for ref in sorted(references(expr), key=lambda r: r.text):
+            table = {"var": scope.variables, "local": scope.locals}.get(ref.kind)
+            if table is not None and ref.name in table:
+                lines.append(f"{ref.text} {schema.describe_value(table[ref.name])}")
+        return lines
 
     def instance_keys(self, block: Block) -> list[Any]:
-        body = block.body
+        body = block.body.attributes
         if "count" in body and "for_each" in body:
             raise TerraformError(
                 'Invalid combination of "count" and "for_each"',
@@ -216,7 +307,7 @@ class Walker:
                 self.module.locate(block, "for_each"),
             )
         if "count" in body:
-            n = self.eval_leaf(block, "count", body["count"])
+            n = self.eval_attribute(block, body["count"])
             if n is UNKNOWN:
                 raise TerraformError(
                     "Invalid count argument",
@@ -233,7 +324,7 @@ class Walker:
                 )
             return list(range(n))
         if "for_each" in body:
-            value = self.eval_leaf(block, "for_each", body["for_each"])
+            value = self.eval_attribute(block, body["for_each"])
             if contains_unknown(value):
                 raise TerraformError(
                     "Invalid for_each argument",
@@ -259,7 +350,7 @@ class Walker:
         if key is None:
             return self.scope
         scope = self.scope.child()
-        if isinstance(key, int) and "count" in block.body:
+        if isinstance(key, int) and "count" in block.body.attributes:
             scope.count_index = key
         else:
             values = self._each_values.get(block.address, {})
@@ -270,9 +361,9 @@ class Walker:
         """Make a resource's instances visible to later expressions."""
         table = self.scope.data if addr.startswith("data.") else self.scope.resources
         name = addr.removeprefix("data.")
-        if "count" in block.body:
+        if "count" in block.body.attributes:
             table[name] = [objects[k] for k in sorted(objects)]
-        elif "for_each" in block.body:
+        elif "for_each" in block.body.attributes:
             table[name] = dict(objects)
         else:
             table[name] = objects.get(None)
@@ -280,12 +371,16 @@ class Walker:
     def eval_local(self, node: str, block: Block) -> None:
         """Evaluate ``local.<name>`` into the scope (plan and apply both walk the locals)."""
         name = node.removeprefix("local.")
-        self.scope.locals[name] = self.eval_leaf(block, name, self.module.locals[name][0])
+        self.scope.locals[name] = self.eval_attribute(block, self.module.locals[name][0])
 
     def eval_output(self, node: str, block: Block) -> tuple[str, Any, bool]:
         """(name, value, sensitive) of ``output.<name>``."""
-        value = self.eval_leaf(block, "value", block.body.get("value"))
-        return node.removeprefix("output."), value, block.body.get("sensitive") is True
+        value = block.attribute("value")
+        if value is None:
+            raise schema.missing_argument("value", self.module.locate(block))
+        sensitive = block.attribute("sensitive")
+        is_sensitive = sensitive is not None and self.eval_attribute(block, sensitive) is True
+        return node.removeprefix("output."), self.eval_attribute(block, value), is_sensitive
 
     def resource_type(self, block: Block) -> base.ResourceType:
         return self._registered(block, self.resource_types, "resource type")
@@ -438,7 +533,7 @@ def planned_object(rt: base.ResourceType, args: dict[str, Any]) -> dict[str, Any
 def _plan_resource(walker: Walker, node: str, block: Block) -> list[Change]:
     rt = walker.resource_type(block)
     type_, name = block.labels
-    blocks = block_names(block.body)
+    blocks = block_names(block)
     changes = []
     objects = {}
     for key in walker.instance_keys(block):

@@ -3,7 +3,8 @@
 A temporary ``zz_lambdalab_override.tf`` next to the configuration merges a ``provider "aws"``
 block over the learner's one (terraform's override rules), pointing every AWS endpoint at the lab.
 The file is removed afterwards, also on failure, KeyboardInterrupt or SIGTERM; the learner's own
-files are never edited.
+files are never edited. If the owner is killed, terraform is interrupted as Ctrl-C would
+(``lifeline``) and the next run removes the file it left (``leftovers``).
 
 ``usable()`` answers whether that can work here: terraform on PATH, and every provider the
 configuration needs installable from a filesystem mirror (or the registry, when reachable).
@@ -27,12 +28,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import hcl2
-from hcl2 import SerializationOptions
-
 from lambdalab import awsenv
+from lambdalab.terraform import hcl, leftovers
+from lambdalab.terraform.expressions import Scope, evaluate
+from lambdalab.terraform.leftovers import OVERRIDE_NAME, DirectoryBusy
+from lambdalab.terraform.lifeline import Child
 
-OVERRIDE_NAME = "zz_lambdalab_override.tf"
+__all__ = ["OVERRIDE_NAME", "DirectoryBusy", "TerraformUnusable", "run", "usable"]
 #: Endpoint keys of the aws provider 5.x for every service the course touches.
 SERVICES = ("cloudwatch", "events", "iam", "lambda", "logs", "s3", "sns", "sqs", "sts")
 #: Where terraform (or a course image) keeps provider mirrors when no CLI config names one.
@@ -44,7 +46,6 @@ DEFAULT_MIRRORS = (
     "/usr/share/terraform/plugins",
 )
 REGISTRY = "registry.terraform.io"
-_OPTS = SerializationOptions(with_comments=False, strip_string_quotes=True, explicit_blocks=False)
 
 
 class TerraformUnusable(RuntimeError):
@@ -58,7 +59,7 @@ def override_text(endpoint_url: str, region: str) -> str:
     """The provider block that points terraform's aws provider at the lab."""
     width = max(len(s) for s in SERVICES)
     endpoints = "\n".join(f'    {s:<{width}} = "{endpoint_url}"' for s in SERVICES)
-    return f"""# Written by lambdalab for one terraform run and removed afterwards. Do not edit.
+    return f"""{leftovers.header()} Do not edit.
 provider "aws" {{
   region                      = "{region}"
   # Credentials come from the environment lambdalab gives terraform (the lab's admin key).
@@ -76,14 +77,15 @@ provider "aws" {{
 
 @contextlib.contextmanager
 def override_file(chdir: str | os.PathLike, endpoint_url: str, region: str) -> Iterator[Path]:
-    """Write the override for the duration of the block; refuse to clobber an existing file."""
+    """Write the override for the duration of the block; refuse to clobber an existing file
+    (:func:`leftovers.recover` has removed one an interrupted run left)."""
     path = Path(chdir) / OVERRIDE_NAME
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     except FileExistsError:
-        raise FileExistsError(
-            f"{path} already exists; lambdalab will not overwrite it (remove it if it is a "
-            "leftover of an interrupted run)"
+        raise DirectoryBusy(
+            f"{path} already exists and lambdalab will not overwrite it: another terraform run "
+            "is using this directory, or the file is not lambdalab's."
         ) from None
     remove = _remover(path)
     atexit.register(remove)  # last resort if the interpreter exits inside the block
@@ -115,10 +117,12 @@ def provider_requirements(chdir: str | os.PathLike) -> dict[str, str | None]:
     """
     reqs: dict[str, str | None] = {}
     local_names: dict[str, str] = {}
-    for doc in _load_dir(Path(chdir)):
-        for tf in doc.get("terraform", []):
-            for rp in tf.get("required_providers", []):
-                for name, spec in rp.items():
+    bodies = _load_dir(Path(chdir))
+    for body in bodies:
+        for tf in body.blocks_of("terraform"):
+            for rp in tf.body.blocks_of("required_providers"):
+                for name, attr in rp.body.attributes.items():
+                    spec = evaluate(attr.expr, Scope())
                     if isinstance(spec, dict):
                         source = _normalise_source(spec.get("source") or f"hashicorp/{name}")
                         version = spec.get("version")
@@ -126,27 +130,25 @@ def provider_requirements(chdir: str | os.PathLike) -> dict[str, str | None]:
                         source, version = f"hashicorp/{name}", spec
                     local_names[name] = source
                     reqs[source] = _join(reqs.get(source), version)
-        for kind in ("resource", "data"):
-            for block in doc.get(kind, []):
-                for type_name in block:
-                    prefix = type_name.split("_", 1)[0]
-                    # without required_providers, terraform implies hashicorp/<prefix>
-                    source = local_names.get(prefix) or f"hashicorp/{prefix}"
-                    reqs.setdefault(source, None)
-        for provider in doc.get("provider", []):
-            for name in provider:
+    for body in bodies:
+        for block in body.blocks:
+            if block.type in ("resource", "data") and block.labels:
+                prefix = block.labels[0].split("_", 1)[0]
+                # without required_providers, terraform implies hashicorp/<prefix>
+                source = local_names.get(prefix) or f"hashicorp/{prefix}"
+                reqs.setdefault(source, None)
+            elif block.type == "provider" and block.labels:
+                name = block.labels[0]
                 reqs.setdefault(local_names.get(name, f"hashicorp/{name}"), None)
     return reqs
 
 
-def _load_dir(path: Path) -> list[dict]:
-    docs = []
-    for f in sorted(path.glob("*.tf")):
-        if f.name == OVERRIDE_NAME:
-            continue
-        with f.open(encoding="utf-8") as fh:
-            docs.append(hcl2.load(fh, serialization_options=_OPTS))
-    return docs
+def _load_dir(path: Path) -> list[hcl.Body]:
+    return [
+        hcl.parse(f.read_text(encoding="utf-8"), f.name)
+        for f in sorted(path.glob("*.tf"))
+        if f.name != OVERRIDE_NAME
+    ]
 
 
 def _normalise_source(source: str) -> str:
@@ -243,17 +245,18 @@ def cli_config(env: dict[str, str] | None = None) -> CliConfig:
     path = Path(configured).expanduser() if configured else Path("~/.terraformrc").expanduser()
     defaults = [str(Path(m).expanduser()) for m in DEFAULT_MIRRORS if Path(m).expanduser().is_dir()]
     if path.is_file():
-        text = path.read_text(encoding="utf-8")
-        doc = hcl2.loads(text, serialization_options=_OPTS)
-        installs = doc.get("provider_installation", [])
+        doc = hcl.parse(path.read_text(encoding="utf-8"), path.name)
+        installs = doc.blocks_of("provider_installation")
         if not installs:  # implied methods: local plugin dirs, then the registry
             implied = [m for m in defaults if m != "/opt/tf-plugins"]
             return CliConfig(path, implied, True, False)
         mirrors, direct = [], False
         for block in installs:
-            for fm in block.get("filesystem_mirror", []):
-                mirrors.append(str(Path(fm.get("path", "")).expanduser()))
-            direct = direct or bool(block.get("direct"))
+            for fm in block.body.blocks_of("filesystem_mirror"):
+                where = fm.body.attributes.get("path")
+                where_text = evaluate(where.expr, Scope()) if where is not None else ""
+                mirrors.append(str(Path(where_text).expanduser()))
+            direct = direct or bool(block.body.blocks_of("direct"))
         return CliConfig(path, mirrors, direct, False)
     return CliConfig(None, defaults, True, bool(defaults))
 
@@ -281,10 +284,12 @@ def write_cli_config(mirrors: Sequence[str], directory: str | os.PathLike) -> Pa
             )
     exclude = f"    exclude = [{', '.join(_hcl_str(s) for s in held)}]\n" if held else ""
     path = Path(directory) / "terraformrc"
-    path.write_text(
-        "provider_installation {\n" + "".join(blocks) + "  direct {\n" + exclude + "  }\n}\n",
-        encoding="utf-8",
-    )
+    text = "provider_installation {\n" + "".join(blocks) + "  direct {\n" + exclude + "  }\n}\n"
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        # runs share the folder: write aside, then rename, so none reads half a file
+        scratch = path.with_name(f"terraformrc.{os.getpid()}.{threading.get_ident()}")
+        scratch.write_text(text, encoding="utf-8")
+        os.replace(scratch, path)
     return path
 
 
@@ -392,12 +397,14 @@ def run(
     access_key: str = "test",
     secret_key: str = "test",
     check_usable: bool = True,
+    force_watchdog: bool = False,
 ) -> subprocess.CompletedProcess:
     """Run ``terraform -chdir=DIR ARGS…`` with the lab override in place; stream its output.
 
     Returns a ``CompletedProcess`` whose ``stdout`` is the combined output. ``out`` receives each
     line as it arrives (default: written to ``sys.stdout``, which a notebook shows live).
     The keys reach terraform through its environment only, never through a file.
+    ``force_watchdog`` uses the lifeline pipe even where a parent-death signal exists (tests).
     """
     args, chdir = split_chdir(args, chdir)
     if check_usable:
@@ -407,30 +414,48 @@ def run(
     write = out or _write_stdout
     cmd = [shutil.which("terraform") or "terraform", f"-chdir={chdir}", *args]
     lines: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="lambdalab-tf-") as tmp:
-        child = awsenv.scrubbed(child_env(tmp, env))
-        child["NO_PROXY"] = child["no_proxy"] = awsenv.no_proxy(child)
-        child.update(AWS_ACCESS_KEY_ID=access_key, AWS_SECRET_ACCESS_KEY=secret_key)
-        with override_file(chdir, endpoint_url, region), _sigterm_as_exit():
-            proc = subprocess.Popen(
-                cmd,
-                env=child,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL if not sys.stdin or not sys.stdin.isatty() else None,
-                text=True,
-                bufsize=1,
-            )
-            try:
-                assert proc.stdout is not None
-                for line in proc.stdout:
-                    lines.append(line)
-                    write(line)
-                rc = proc.wait()
-            except BaseException:
-                _stop(proc)
-                raise
+    leftovers.recover(chdir, write)
+    # The user's environment less anything that could steer terraform away from the lab
+    # (lambdalab.awsenv), a CLI config for the mirror, the lab's keys.
+    child = awsenv.scrubbed(child_env(config_dir(), env))
+    child["NO_PROXY"] = child["no_proxy"] = awsenv.no_proxy(child)
+    child.update(AWS_ACCESS_KEY_ID=access_key, AWS_SECRET_ACCESS_KEY=secret_key)
+    with override_file(chdir, endpoint_url, region), _sigterm_as_exit():
+        terraform = Child(
+            cmd,
+            config_dir(),
+            force_watchdog=force_watchdog,
+            env=child,
+            stdin=subprocess.DEVNULL if not sys.stdin or not sys.stdin.isatty() else None,
+        )
+        proc = terraform.proc
+        try:
+            for line in terraform.lines():
+                lines.append(line)
+                write(line)
+            rc = proc.wait()
+        except BaseException:
+            _stop(proc)
+            raise
+        finally:
+            terraform.release()
     return subprocess.CompletedProcess(cmd, rc, stdout="".join(lines))
+
+
+def config_dir() -> Path:
+    """Where the child's CLI config is written: one folder per user, reused by every run (a
+    killed run leaves nothing new behind), or a fresh private one if that folder is not ours."""
+    path = (
+        Path(tempfile.gettempdir()) / f"lambdalab-tf-{os.getuid() if hasattr(os, 'getuid') else 0}"
+    )
+    try:
+        path.mkdir(mode=0o700, exist_ok=True)
+        st = path.lstat()
+        if path.is_symlink() or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+            raise PermissionError(path)
+    except OSError:
+        return Path(tempfile.mkdtemp(prefix="lambdalab-tf-"))
+    return path
 
 
 def _write_stdout(line: str) -> None:

@@ -10,9 +10,10 @@ import json
 import re
 from typing import Any
 
-from lambdalab.terraform.expressions import UNKNOWN
 from lambdalab.terraform.functions import format_number
 from lambdalab.terraform.plan import Change, Plan, same, same_blocks
+from lambdalab.terraform.schema import block_schema
+from lambdalab.terraform.unknown import UNKNOWN
 
 RULE = "─" * 77
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
@@ -103,7 +104,12 @@ def _attribute_block(
     *,
     skip_null: bool,
     suffix: str = "",
+    spec: dict | None = None,
 ) -> list[str]:
+    """Attributes, then nested blocks (``spec`` is the provider's schema of this level: it
+    says which names are blocks, also deeper down and when their value is not known yet)."""
+    nested = (spec or {}).get("block_types", {})
+    blocks = set(blocks) | set(nested)
     attrs = {
         k: v
         for k, v in obj.items()
@@ -118,10 +124,18 @@ def _attribute_block(
         lines.append(f"{pad}{sign} {key:<{width}} = {sub[0]}")
         lines.extend(sub[1:])
     for name in sorted(b for b in blocks if obj.get(b)):
-        for item in obj[name]:
-            lines.append("")
+        items = [UNKNOWN] if obj[name] is UNKNOWN else obj[name]
+        inner = nested.get(name, {}).get("block")
+        for item in items if isinstance(items, list) else [items]:
+            if lines:  # a blank line between a body's items, none before the first
+                lines.append("")
+            if item is UNKNOWN:
+                lines.append(f"{pad}{sign} {name} (known after apply)")
+                continue
             lines.append(f"{pad}{sign} {name} {{")
-            lines.extend(_attribute_block(item, sign, indent + 4, set(), skip_null=skip_null))
+            lines.extend(
+                _attribute_block(item, sign, indent + 4, set(), skip_null=skip_null, spec=inner)
+            )
             lines.append(f"{pad}  }}")
     return lines
 
@@ -136,14 +150,23 @@ def change_lines(change: Change) -> list[str]:
     lead = f"{sign:>3} " if len(sign) > 1 else f"  {sign} "
     kind = 'data "{}" "{}"' if change.action == "read" else 'resource "{}" "{}"'
     lines.append(lead + kind.format(change.type, change.name) + " {")
+    spec = block_schema("data" if change.action == "read" else "resource", change.type)
     if change.action in ("create", "read"):
         lines.extend(
-            _attribute_block(change.after or {}, "+", 6, change.block_names, skip_null=True)
+            _attribute_block(
+                change.after or {}, "+", 6, change.block_names, skip_null=True, spec=spec
+            )
         )
     elif change.action == "delete":
         lines.extend(
             _attribute_block(
-                change.before or {}, "-", 6, change.block_names, skip_null=True, suffix=" -> null"
+                change.before or {},
+                "-",
+                6,
+                change.block_names,
+                skip_null=True,
+                suffix=" -> null",
+                spec=spec,
             )
         )
     else:

@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from lambdalab.terraform import leftovers
+
 ENGINES = ("auto", "terraform", "builtin")
 
 
@@ -69,7 +71,11 @@ def run(
         out.write(proc.stdout + proc.stderr)
         return proc.returncode
     try:
+        leftovers.recover(chdir, out.write)  # before choosing: both engines read *.tf
         picked, reason = choose(chdir, engine)
+    except leftovers.DirectoryBusy as exc:
+        out.write(f"[lambdalab] {exc}\n")
+        return 1
     except real.TerraformUnusable as exc:
         notes.write(f"[lambdalab] engine: terraform was asked for but cannot run here: {exc}\n")
         return 1
@@ -81,16 +87,20 @@ def run(
             out.write(line)
             out.flush()
 
-        proc = real.run(
-            args,
-            endpoint_url=lab.endpoint_url,
-            region=lab.region,
-            chdir=chdir,
-            out=write,
-            access_key=lab.credentials.access_key_id,
-            secret_key=lab.credentials.secret_access_key,
-            check_usable=False,
-        )
+        try:
+            proc = real.run(
+                args,
+                endpoint_url=lab.endpoint_url,
+                region=lab.region,
+                chdir=chdir,
+                out=write,
+                access_key=lab.credentials.access_key_id,
+                secret_key=lab.credentials.secret_access_key,
+                check_usable=False,
+            )
+        except leftovers.DirectoryBusy as exc:
+            out.write(f"[lambdalab] {exc}\n")
+            return 1
         return proc.returncode
     from lambdalab.terraform import builtin
 

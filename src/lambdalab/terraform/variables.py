@@ -10,52 +10,44 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import hcl2
 import lark
 
-from lambdalab.terraform import functions
-from lambdalab.terraform.config import OPTIONS, Block, Module
+from lambdalab.terraform import functions, hcl
+from lambdalab.terraform.config import Block, Module
 from lambdalab.terraform.errors import EvalError, TerraformError
-from lambdalab.terraform.expressions import (
-    Scope,
-    _token_text,
-    _trees,
-    _unwrap,
-    evaluate,
-    leaf_source,
-    parse_expression,
-)
+from lambdalab.terraform.expressions import Scope, evaluate, unwrap
+from lambdalab.terraform.hcl import parse_expression, token_text, trees
 
 PRIMITIVES = ("string", "number", "bool")
 
 
-def parse_type(leaf: Any) -> Any:
+def parse_type(attr: hcl.Attribute | None) -> Any:
     """A type constraint as a small tree: "string", ("list", t), ("object", {k: t}), "any"."""
-    if leaf is None:
+    if attr is None:
         return "any"
-    return _type_node(parse_expression(leaf_source(leaf)))
+    return _type_node(attr.expr)
 
 
 def _type_node(node: Any) -> Any:
-    node = _unwrap(node)
+    node = unwrap(node)
     if node.data == "identifier":
-        return _token_text(node)
+        return token_text(node)
     if node.data == "function_call":
-        name = _token_text(_trees(node)[0])
-        args = next((c for c in _trees(node) if c.data == "arguments"), None)
-        inner = _trees(args) if args is not None else []
+        name = token_text(trees(node)[0])
+        args = next((c for c in trees(node) if c.data == "arguments"), None)
+        inner = trees(args) if args is not None else []
         if name == "object":
-            obj = _unwrap(inner[0])
+            obj = unwrap(inner[0])
             fields = {}
-            for elem in _trees(obj):
-                key_node, value_node = _trees(elem)
-                key = _token_text(key_node)
+            for elem in trees(obj):
+                key_node, value_node = trees(elem)
+                key = token_text(key_node)
                 fields[key.strip('"')] = _type_node(value_node)
             return ("object", fields)
         if name == "optional":
             return _type_node(inner[0])
         if name == "tuple":
-            return ("tuple", [_type_node(t) for t in _trees(_unwrap(inner[0]))])
+            return ("tuple", [_type_node(t) for t in trees(unwrap(inner[0]))])
         return (name, _type_node(inner[0]) if inner else "any")
     raise EvalError("Invalid type specification", "The type constraint is not valid.")
 
@@ -111,20 +103,14 @@ def _parse_cli_value(raw: str, t: Any) -> Any:
     if t in PRIMITIVES:
         return raw
     try:
-        return evaluate(raw if raw.startswith('"') else "${" + raw + "}", Scope())
+        return evaluate(parse_expression(raw), Scope())
     except (lark.exceptions.LarkError, EvalError):
         return raw
 
 
 def _load_tfvars(path: Path) -> dict[str, Any]:
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = hcl2.loads(text, serialization_options=OPTIONS)
-    except lark.exceptions.UnexpectedInput as exc:
-        from lambdalab.terraform.config import _syntax_error
-
-        raise _syntax_error(path.name, text, exc) from None
-    return {k: evaluate(v, Scope()) for k, v in data.items() if not k.startswith("__")}
+    body = hcl.parse(path.read_text(encoding="utf-8"), path.name)
+    return {name: evaluate(attr.expr, Scope()) for name, attr in body.attributes.items()}
 
 
 def resolve(
@@ -135,12 +121,13 @@ def resolve(
     require_all: bool = True,
 ) -> dict[str, Any]:
     """Final variable values. ``cli`` holds ("var", "k=v") and ("var-file", path) in order."""
-    types = {name: parse_type(b.body.get("type")) for name, b in module.variables.items()}
+    types = {name: parse_type(b.attribute("type")) for name, b in module.variables.items()}
     raw: dict[str, tuple[Any, bool, str]] = {}  # name -> (value, from_text, source)
 
     for name, block in module.variables.items():
-        if "default" in block.body:
-            raw[name] = (evaluate(block.body["default"], Scope()), False, "default")
+        default = block.attribute("default")
+        if default is not None:
+            raw[name] = (evaluate(default.expr, Scope()), False, "default")
     for key, value in env.items():
         if key.startswith("TF_VAR_") and key[7:] in module.variables:
             raw[key[7:]] = (value, True, key)
@@ -226,11 +213,19 @@ def resolve(
 
 def _validate(module: Module, block: Block, values: dict[str, Any]) -> None:
     name = block.labels[0]
-    for rule in block.body.get("validation", []):
+    for rule in block.body.blocks_of("validation"):
         scope = Scope(variables={name: values[name]})
-        ok = evaluate(rule.get("condition"), scope)
+        condition = rule.body.attributes.get("condition")
+        if condition is None:
+            raise TerraformError(
+                "Missing required argument",
+                'The argument "condition" is required, but no definition was found.',
+                module.locate(block, rule),
+            )
+        ok = evaluate(condition.expr, scope)
         if ok is False:
-            message = evaluate(rule.get("error_message", '"Invalid value."'), scope)
+            error_message = rule.body.attributes.get("error_message")
+            message = evaluate(error_message.expr, scope) if error_message else "Invalid value."
             raise TerraformError(
                 "Invalid value for variable",
                 f"{message}\n\nThis was checked by the validation rule at "

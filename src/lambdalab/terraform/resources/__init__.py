@@ -10,6 +10,7 @@ from . import (  # noqa: F401 - imported for their @register side effect
     iam_role_policy,
     iam_role_policy_attachment,
     lambda_event_invoke_config,
+    lambda_event_source_mapping,
     lambda_function,
     lambda_permission,
     random_id,
