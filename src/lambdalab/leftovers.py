@@ -44,6 +44,19 @@ class Owner:
             return False
 
 
+def pid_alive(pid: int) -> bool:
+    """Is a process with this pid running (a zombie is not)? For records that keep only a pid
+    (a served lab's connection file, a terraform override's writer)."""
+    if pid <= 0:
+        return False
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+    except (psutil.AccessDenied, psutil.ZombieProcess):
+        return True
+
+
 def new_folder(prefix: str = PREFIX, *, root: str | None = None) -> Path:
     """A fresh folder ``<temp>/<prefix>XXXX`` that records this process as its owner."""
     if not prefix.startswith(PREFIX):

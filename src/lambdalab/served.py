@@ -16,6 +16,8 @@ import stat
 from pathlib import Path
 from typing import Any
 
+from lambdalab.leftovers import pid_alive
+
 ENV_DIR = "LAMBDALAB_RUNTIME_DIR"
 
 
@@ -75,7 +77,7 @@ def labs() -> list[dict[str, Any]]:
             info = json.loads(path.read_text())
         except (OSError, ValueError):
             continue
-        if _alive(int(info.get("pid", 0))):
+        if pid_alive(int(info.get("pid", 0))):
             found.append(info)
         else:
             path.unlink(missing_ok=True)
@@ -106,15 +108,3 @@ def find(endpoint_url: str | None = None) -> dict[str, Any]:
         )
     choices = ", ".join(info["endpoint_url"] for info in running)
     raise ServedLabError(f"several labs are running ({choices}): pass --endpoint to choose one.")
-
-
-def _alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -17,6 +17,8 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from lambdalab.leftovers import pid_alive
+
 OVERRIDE_NAME = "zz_lambdalab_override.tf"
 LOCK_INFO = ".terraform.tfstate.lock.info"
 STATE = "terraform.tfstate"
@@ -30,16 +32,6 @@ class DirectoryBusy(RuntimeError):
 
 def header() -> str:
     return HEADER.format(pid=os.getpid())
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def recover(chdir: str | os.PathLike, out: Callable[[str], object]) -> None:
@@ -57,7 +49,7 @@ def recover(chdir: str | os.PathLike, out: Callable[[str], object]) -> None:
                 "it: rename it if it is yours, or delete it."
             )
         pid = int(match.group(1))
-        if pid != os.getpid() and _alive(pid):
+        if pid != os.getpid() and pid_alive(pid):
             raise DirectoryBusy(
                 f"another lambdalab terraform run (pid {pid}) is using {directory} right now; "
                 "wait for it to finish (or stop that kernel) and run again."

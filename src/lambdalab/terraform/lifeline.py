@@ -31,6 +31,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from lambdalab.leftovers import pid_alive
+
 PR_SET_PDEATHSIG = 1
 
 #: The watchdog: "x" on stdin means the owner finished normally; EOF means it died.
@@ -65,16 +67,6 @@ def _pdeathsig_setter() -> Callable[[], None] | None:
     return preexec
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 _OUTPUT = re.compile(r"output-(\d+)-\d+\.log")
 
 
@@ -92,7 +84,7 @@ class Child:
     ):
         for old in output_dir.glob("output-*.log"):  # left by owners that were killed
             match = _OUTPUT.fullmatch(old.name)
-            if match and not _alive(int(match.group(1))):
+            if match and not pid_alive(int(match.group(1))):
                 with contextlib.suppress(OSError):
                     old.unlink()
         self.output = output_dir / f"output-{os.getpid()}-{threading.get_ident()}.log"
