@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import time
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl, quote
 
 ALGORITHM = "AWS4-HMAC-SHA256"
@@ -146,26 +147,10 @@ def expired(signature: Signature, now: float | None = None) -> bool:
     return now > signed_at + signature.expires
 
 
-def matches(
-    signature: Signature,
-    secret_access_key: str,
-    *,
-    method: str,
-    raw_path: str,
-    query: str,
-    headers: dict[str, str],
-    body: bytes,
-) -> bool:
-    """Does ``signature`` come from ``secret_access_key`` over exactly this request?"""
-    expected = compute(
-        signature,
-        secret_access_key,
-        method=method,
-        raw_path=raw_path,
-        query=query,
-        headers=headers,
-        body=body,
-    )
+def matches(signature: Signature, secret_access_key: str, **request: Any) -> bool:
+    """Does ``signature`` come from ``secret_access_key`` over exactly this request?
+    (``request``: the keyword arguments of :func:`compute`.)"""
+    expected = compute(signature, secret_access_key, **request)
     return hmac.compare_digest(expected, signature.signature)
 
 
