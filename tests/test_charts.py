@@ -536,3 +536,38 @@ def test_attempts_by_mode_draws_one_row_per_way_of_invoking():
     assert legend == ["function error", "partial batch failure", "succeeded"]
     with pytest.raises(ValueError):
         charts.plot_attempts_by_mode({"empty": []})
+
+
+def test_japanese_attempts_by_mode_has_every_glyph():
+    # Notebook ja/05_event_source_mapping: Japanese row labels and notes from the notebook,
+    # everything else from the messages table, every glyph in the bundled font, also when the
+    # caller made the Axes outside the chart's font settings.
+    from types import SimpleNamespace
+
+    import matplotlib.pyplot as plt
+
+    def at(seconds, outcome):
+        return SimpleNamespace(start=T0 + timedelta(seconds=seconds), outcome=outcome)
+
+    lanes = {
+        "同期": [at(0, "error")],
+        "非同期": [at(0, "error"), at(60, "error"), at(180, "error")],
+        "SQS マッピング": [at(0, "error"), at(30, "partial"), at(60, "throttled")],
+    }
+    notes = {"非同期": "呼び出し元は 202 を受け取りました。3 回目の試行の後に破棄"}
+    fig = charts.plot_attempts_by_mode(lanes, notes=notes, lang="ja")
+    _, own_ax = plt.subplots()
+    plt.close(own_ax.figure)
+    on_own_axes = charts.plot_attempts_by_mode(lanes, notes=notes, ax=own_ax, lang="ja")
+    (ax,) = fig.axes
+    assert ax.get_title() == "失敗する同じ関数を、3 通りの方法で呼び出す"
+    assert ax.get_xlabel() == "各行の最初の試行からの秒数 (シミュレーション時計)"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["SQS マッピング", "非同期", "同期"]
+    texts = [t.get_text() for t in ax.texts]
+    assert "3 · 180 秒" in texts and "2 · 30 秒" in texts and notes["非同期"] in texts
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["関数エラー", "バッチの一部が失敗", "スロットリング"]
+    for figure in (fig, on_own_axes):
+        assert _draw_catching_missing_glyphs(figure) == []
+    with pytest.raises(ValueError, match="描画する試行がありません"):
+        charts.plot_attempts_by_mode({"空": []}, lang="ja")

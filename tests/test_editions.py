@@ -174,6 +174,20 @@ def test_scaffold_starts_a_notebook_that_is_in_step(tmp_path):
         editions.scaffold("01", tmp_path)
 
 
+def test_scaffold_takes_a_file_name_when_two_notebooks_share_a_number(tmp_path):
+    write_pair(tmp_path, english_notebook(), japanese_notebook(), name="05_esm.ipynb")
+    nbformat.write(english_notebook(), tmp_path / "05_terraform.ipynb")
+    (tmp_path / "ja" / "05_esm.ipynb").unlink()
+    with pytest.raises(SystemExit, match=r"2 English notebooks start with 05_ \(05_esm, 05_ter"):
+        editions.scaffold("05", tmp_path)
+    assert not (tmp_path / "ja" / "05_esm.ipynb").exists()
+    assert editions.scaffold("05_esm", tmp_path) == tmp_path / "ja" / "05_esm.ipynb"
+    assert editions.scaffold("05_terraform.ipynb", tmp_path).name == "05_terraform.ipynb"
+    assert drifts(tmp_path) == []
+    with pytest.raises(SystemExit, match="no English notebook 06_"):
+        editions.scaffold("06", tmp_path)
+
+
 def test_sync_brings_changed_english_code_over(tmp_path):
     write_pair(tmp_path, english_notebook(), japanese_notebook())
     english = english_notebook()

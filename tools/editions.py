@@ -13,6 +13,7 @@ Markdown is free: that is the translation. Cell magics (``%%writefile``) and she
 
     python tools/editions.py check              # exit 1 and one line per drift
     python tools/editions.py scaffold 00        # start notebooks/ja/00_….ipynb from English
+    python tools/editions.py scaffold 05_event_source_mapping   # when two notebooks are 05
     python tools/editions.py sync               # copy changed English code into notebooks/ja/
 """
 
@@ -276,18 +277,36 @@ def _without_outputs(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return copy
 
 
-def scaffold(number: str, english_dir: Path = ENGLISH, *, force: bool = False) -> Path:
-    """Start ``ja/NN_….ipynb`` from the English notebook: the same cells, code with the listed
-    strings in Japanese, no outputs (run tools/run_notebooks.py on it after translating)."""
-    matches = sorted(english_dir.glob(f"{number}_*.ipynb"))
-    if len(matches) != 1:
-        raise SystemExit(f"no single English notebook {number}_*.ipynb in {english_dir}")
+def english_notebook(name: str, english_dir: Path = ENGLISH) -> Path:
+    """The English notebook ``name`` stands for: a number (``03``) when only one notebook has
+    it, or a file name with or without ``.ipynb`` (``05_event_source_mapping``)."""
+    stem = name.removesuffix(".ipynb")
+    exact = english_dir / f"{stem}.ipynb"
+    if NUMBERED.match(exact.name) and exact.is_file():
+        return exact
+    matches = sorted(english_dir.glob(f"{stem}_*.ipynb"))
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise SystemExit(f"no English notebook {stem}_*.ipynb in {english_dir}")
+    names = ", ".join(m.stem for m in matches)
+    raise SystemExit(
+        f"{len(matches)} English notebooks start with {stem}_ ({names}): "
+        f"name one, e.g. scaffold {matches[0].stem}"
+    )
+
+
+def scaffold(name: str, english_dir: Path = ENGLISH, *, force: bool = False) -> Path:
+    """Start ``ja/NN_….ipynb`` from the English notebook ``name`` (a number or a file name):
+    the same cells, code with the listed strings in Japanese, no outputs (run
+    tools/run_notebooks.py on it after translating)."""
+    source = english_notebook(name, english_dir)
     japanese_dir = english_dir / "ja"
-    target = japanese_dir / matches[0].name
+    target = japanese_dir / source.name
     if target.exists() and not force:
         raise SystemExit(f"{target} exists: translate it in place, or pass --force to start over")
     strings = load_strings(japanese_dir)
-    nb = _without_outputs(nbformat.read(matches[0], as_version=4))
+    nb = _without_outputs(nbformat.read(source, as_version=4))
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.source = translate_code(cell.source, strings)
@@ -326,12 +345,14 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("check", help="report every drift; exit 1 if there is one")
     start = sub.add_parser("scaffold", help="start a Japanese notebook from the English one")
-    start.add_argument("number", help="the notebook number, e.g. 00")
+    start.add_argument(
+        "notebook", help="the notebook number (00) or, when two share it, its file name"
+    )
     start.add_argument("--force", action="store_true", help="overwrite an existing one")
     sub.add_parser("sync", help="copy changed English code cells into the Japanese notebooks")
     args = parser.parse_args(argv)
     if args.command == "scaffold":
-        print(f"wrote {scaffold(args.number, force=args.force)}: translate its Markdown cells")
+        print(f"wrote {scaffold(args.notebook, force=args.force)}: translate its Markdown cells")
         return 0
     if args.command == "sync":
         changed = sync()

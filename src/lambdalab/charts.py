@@ -735,13 +735,6 @@ MODE_COLORS = {
     "throttled": "#757575",
     "system_error": "#6a1b9a",
 }
-MODE_LABELS = {
-    "success": "succeeded",
-    "partial": "partial batch failure",
-    "error": "function error",
-    "throttled": "throttled",
-    "system_error": "Lambda system error",
-}
 
 
 def plot_attempts_by_mode(
@@ -750,19 +743,22 @@ def plot_attempts_by_mode(
     notes: dict[str, str] | None = None,
     ax: Any = None,
     title: str | None = None,
+    lang: str | None = None,
 ) -> Any:
     """One row per way of invoking (sync, async, SQS mapping…): a dot per attempt at its
     seconds since that row's first attempt, coloured by outcome, with an optional note under
     the row (where the failure went). ``lanes`` maps a row label to objects with ``start``
     (datetime) and ``outcome`` — what ``lab.invocations(fn)`` returns, or stand-ins for a
-    synchronous call, which Lambda does not retry."""
+    synchronous call, which Lambda does not retry. Row labels and notes are the caller's
+    text (the Japanese edition passes Japanese ones); the rest follows ``lang``."""
     import matplotlib
 
+    lang = messages.check_language(lang or messages.get_language())
     rows = [(label, sorted(items, key=lambda a: a.start)) for label, items in lanes.items()]
     if not rows or not any(items for _, items in rows):
-        raise ValueError("no attempts to draw")
+        raise ValueError(messages.text("retry.no_attempts", lang))
     notes = notes or {}
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(_rc(lang)):
         if ax is None:
             fig, ax = _new_figure((9.0, 1.0 + 1.1 * len(rows)))
         fig = ax.figure
@@ -786,11 +782,11 @@ def plot_attempts_by_mode(
                     zorder=3,
                     edgecolors="white",
                     linewidths=1.5,
-                    label=None if kind in seen else MODE_LABELS[kind],
+                    label=None if kind in seen else messages.text(f"mode.{kind}", lang),
                 )
                 seen.add(kind)
                 ax.annotate(
-                    f"{n} · {seconds_label(x)}",
+                    f"{n} · {seconds_label(x, lang=lang)}",
                     (x, y),
                     xytext=(0, 9),
                     textcoords="offset points",
@@ -808,13 +804,13 @@ def plot_attempts_by_mode(
                     color="#424242",
                 )
         ax.set_yticks(range(len(rows)))
-        ax.set_yticklabels([label for label, _ in reversed(rows)])
+        ax.set_yticklabels([label for label, _ in reversed(rows)], **_font())
         ax.set_ylim(-0.7, len(rows) - 0.4)
         ax.set_xlim(-0.05 * span, 1.1 * span)
         for side in ("right", "top"):
             ax.spines[side].set_visible(False)
-        ax.set_xlabel("seconds since the first attempt (simulated clock)")
-        ax.set_title(title or "The same failing function, invoked three ways", fontsize=10)
+        ax.set_xlabel(messages.text("mode.xlabel", lang), **_font())
+        ax.set_title(title or messages.text("mode.title", lang), fontsize=10, **_font())
         ax.legend(loc="upper right", fontsize=8, frameon=False, ncols=max(len(seen), 1))
         fig.tight_layout()
     return fig

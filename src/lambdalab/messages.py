@@ -54,6 +54,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "wait.ylabel": "seconds the caller waited",
         "wait.title": "How long the caller waited for Invoke to return",
         "wait.value": "{value} s",
+        # attempts by way of invoking (notebook 05_event_source_mapping)
+        "mode.success": "succeeded",
+        "mode.partial": "partial batch failure",
+        "mode.error": "function error",
+        "mode.throttled": "throttled",
+        "mode.system_error": "Lambda system error",
+        "mode.xlabel": "seconds since the first attempt (simulated clock)",
+        "mode.title": "The same failing function, invoked three ways",
         # course helpers
         "course.outside": (
             "{here} is not inside the lambdalab course repository (no folder above it holds "
@@ -99,6 +107,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "wait.ylabel": "呼び出し元が待った秒数",
         "wait.title": "Invoke が戻るまで呼び出し元が待った時間",
         "wait.value": "{value} 秒",
+        # 呼び出し方ごとの試行 (ノートブック 05_event_source_mapping)
+        "mode.success": "成功",
+        "mode.partial": "バッチの一部が失敗",
+        "mode.error": "関数エラー",
+        "mode.throttled": "スロットリング",
+        "mode.system_error": "Lambda のシステムエラー",
+        "mode.xlabel": "各行の最初の試行からの秒数 (シミュレーション時計)",
+        "mode.title": "失敗する同じ関数を、3 通りの方法で呼び出す",
         "course.outside": (
             "{here} は lambdalab コースのリポジトリの中にありません (lambda_functions/ と "
             "notebooks/ を含むフォルダーが上にありません)。リポジトリからノートブックを開いて"
