@@ -18,7 +18,10 @@ resource "aws_iam_role" "lambda_role" {
   name = "s3_move_lambda_function_role" # the role's name
 
   // Trust policy: only the Lambda service may assume this role.
-  assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [] })
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17" # the policy language
+    Statement = []
+  })
 }
 /* a block comment */
 output "role" { value = aws_iam_role.lambda_role.arn }
@@ -28,6 +31,7 @@ MAIN_TF_JA = (
     .replace("# the role's name", "# ロールの名前")
     .replace("// Trust policy: only the Lambda service may assume this role.", "// 信頼ポリシー")
     .replace("/* a block comment */", "/* ブロックコメント */")
+    .replace("# the policy language", "# ポリシーの言語のバージョン")
 )
 HANDLER = """\
 %%writefile lab-work/lambda-async/lambda-functions/lambda_function.py
@@ -80,7 +84,7 @@ def test_translated_python_comments_and_listed_strings_are_in_step():
         ),
         (
             MAIN_TF,
-            MAIN_TF_JA.replace("{ Version", "{{ Version"),
+            MAIN_TF_JA.replace("jsonencode({", "jsonencode({{"),
             "does not parse as HCL",
         ),
         (

@@ -167,9 +167,12 @@ def compare_code(english: str, japanese: str, strings: dict[str, str]) -> str | 
     return None
 
 
+_HCL_COMMENTS = {"__comments__", "__inline_comments__"}  # where python-hcl2 8.1 keeps them
+
+
 def _without_hcl_comments(tree: object) -> object:
     if isinstance(tree, dict):
-        return {k: _without_hcl_comments(v) for k, v in tree.items() if k != "__comments__"}
+        return {k: _without_hcl_comments(v) for k, v in tree.items() if k not in _HCL_COMMENTS}
     if isinstance(tree, list):
         return [_without_hcl_comments(v) for v in tree]
     return tree
