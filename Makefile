@@ -23,10 +23,28 @@ $(STAMP): pyproject.toml tools/install.py
 # JupyterLab refuses to run as root unless told (containers, Binder, some CI machines).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
+# `make lab EDITION=ja`: the Japanese edition (notebooks/ja/) in a JupyterLab whose own menus are
+# Japanese (jupyterlab-language-pack-ja-JP). etc/jupyterlab-ja/overrides.json makes ja_JP the
+# default language of this server only; the learner's own JupyterLab settings are not touched and
+# still win. Not `LANG=ja`: LANG is the POSIX locale variable (set in most shells, e.g. C.UTF-8),
+# and make would hand the invalid locale "ja" to JupyterLab and every kernel it starts.
+EDITION ?= en
+LAB_DIR_en := notebooks
+LAB_DIR_ja := notebooks/ja
+LAB_UI_ja := --LabApp.app_settings_dir=$(CURDIR)/etc/jupyterlab-ja
+
+# Checked before anything is installed.
+ifneq ($(filter lab,$(MAKECMDGOALS)),)
+  $(if $(and $(filter command line,$(origin LANG)),$(filter ja ja_JP,$(LANG))),$(error \
+    LANG is the locale variable, not the course edition: run `make lab EDITION=ja`))
+  $(if $(LAB_DIR_$(EDITION)),,$(error EDITION=$(EDITION): use EDITION=en (default) or EDITION=ja))
+endif
+
 lab: $(STAMP)
-	@echo "[lambdalab] starting JupyterLab on notebooks/ (Ctrl-C stops it)"
-	@$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks \
-	    --LabApp.default_url=/lab/tree/00_start_here.ipynb $(LAB_ARGS)
+	@echo "[lambdalab] starting JupyterLab on $(LAB_DIR_$(EDITION))/ (Ctrl-C stops it)"
+	@$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.ip=127.0.0.1 \
+	    --ServerApp.root_dir=$(LAB_DIR_$(EDITION)) --LabApp.default_url=/lab/tree/00_start_here.ipynb \
+	    $(LAB_UI_$(EDITION)) $(LAB_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -8,8 +8,9 @@ cell equal to the English one except for
 * string literals listed in ``notebooks/ja/strings.toml`` (English text → Japanese text), the
   printed messages the Japanese edition says in Japanese.
 
-Markdown is free: that is the translation. Cell magics (``%%writefile``) and shell lines
-(``!aws …``) must be identical.
+Markdown is free: that is the translation. Shell lines (``!aws …``) and cell magics must be
+identical, except that a ``%%writefile`` cell may translate the comments of the file it writes:
+a ``.py`` file is compared as a code cell is, a ``.tf`` file by its parsed HCL without comments.
 
     python tools/editions.py check              # exit 1 and one line per drift
     python tools/editions.py scaffold 00        # start notebooks/ja/00_….ipynb from English
@@ -29,6 +30,7 @@ from copy import deepcopy
 from dataclasses import dataclass
 from pathlib import Path
 
+import hcl2  # python-hcl2, also the built-in Terraform engine's parser
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,6 +131,8 @@ def compare_code(english: str, japanese: str, strings: dict[str, str]) -> str | 
     what differs, in one sentence."""
     if english == japanese:
         return None
+    if english.startswith("%%writefile") and japanese.startswith("%%writefile"):
+        return _compare_writefile(english, japanese, strings)
     if english.startswith("%%") or japanese.startswith("%%"):
         return "a cell magic (%%…) cell must be identical in both editions"
     en_src, en_magics = _mask_magics(english)
@@ -162,6 +166,41 @@ def compare_code(english: str, japanese: str, strings: dict[str, str]) -> str | 
     if len(en_code) != len(ja_code):
         return "the code is longer or shorter than the English cell"
     return None
+
+
+_HCL_COMMENTS = {"__comments__", "__inline_comments__"}  # where python-hcl2 8.1 keeps them
+
+
+def _without_hcl_comments(tree: object) -> object:
+    if isinstance(tree, dict):
+        return {k: _without_hcl_comments(v) for k, v in tree.items() if k not in _HCL_COMMENTS}
+    if isinstance(tree, list):
+        return [_without_hcl_comments(v) for v in tree]
+    return tree
+
+
+def _compare_writefile(english: str, japanese: str, strings: dict[str, str]) -> str | None:
+    """A %%writefile cell: the same target; the file's code the same, its comments free."""
+    en_magic, _, en_body = english.partition("\n")
+    ja_magic, _, ja_body = japanese.partition("\n")
+    if en_magic != ja_magic:
+        return f"the magic line must be identical: {en_magic}"
+    target = en_magic.split()[-1] if len(en_magic.split()) > 1 else ""
+    if target.endswith(".py"):
+        problem = compare_code(en_body, ja_body, strings)
+        return f"in the file it writes ({target}): {problem}" if problem else None
+    if target.endswith((".tf", ".hcl")):
+        try:
+            en_tree, ja_tree = hcl2.loads(en_body), hcl2.loads(ja_body)
+        except Exception as exc:  # lark's parse errors have no common public base class
+            return (
+                f"{target} does not parse as HCL ({type(exc).__name__}): keep its comments as "
+                "in English, or fix the file in both editions"
+            )
+        if _without_hcl_comments(en_tree) == _without_hcl_comments(ja_tree):
+            return None
+        return f"the Terraform in {target} differs from the English; only its comments may"
+    return "a %%writefile cell of this file type must be identical in both editions"
 
 
 def translate_code(english: str, strings: dict[str, str]) -> str:
