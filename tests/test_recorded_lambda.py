@@ -102,3 +102,14 @@ def test_s3_records_name_the_caller_and_the_bucket_owner_differently(lab):
         != created["s3"]["bucket"]["ownerIdentity"]["principalId"]
     )
     assert list(removed["s3"]["object"]) == ["key", "sequencer"]
+
+
+def test_a_queues_redrive_policy_reads_back_as_compact_json(lab):
+    sqs = lab.client("sqs")
+    _, dlq_arn = make_queue(sqs, "compact-dlq")
+    policy = '{"deadLetterTargetArn":"' + dlq_arn + '","maxReceiveCount":3}'
+    url = sqs.create_queue(QueueName="compact-src", Attributes={"RedrivePolicy": policy})[
+        "QueueUrl"
+    ]
+    got = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])
+    assert got["Attributes"]["RedrivePolicy"] == policy

@@ -936,6 +936,20 @@ def _wrap_notification_parser(original: Any) -> Any:
 # lab's clock so that visibility timeouts and delays are fast-forwarded like every other wait.
 
 
+def _compact_redrive_policy(original: property) -> property:
+    """SQS answers ``RedrivePolicy`` as compact JSON; moto's spaces made real terraform report
+    a change to ``redrive_policy`` on every plan."""
+
+    def attributes(self: Any) -> dict[str, Any]:
+        result = original.fget(self)
+        if result.get("RedrivePolicy"):
+            policy = json.loads(result["RedrivePolicy"])
+            result["RedrivePolicy"] = json.dumps(policy, separators=(",", ":"))
+        return result
+
+    return property(attributes)
+
+
 def _esm_call(original: Any, call: Any) -> Any:
     """A LambdaResponse method answered by ``call(self, service)`` while the lab runs."""
 
@@ -1082,6 +1096,7 @@ def _apply_event_source_mappings() -> None:
     lm.LambdaBackend._get_resource_by_arn = _wrap_resource_by_arn(
         lm.LambdaBackend._get_resource_by_arn
     )
+    sqsm.Queue.attributes = _compact_redrive_policy(sqsm.Queue.attributes)
     sqsm.Queue.add_message = _wrap_add_message(sqsm.Queue.add_message)
     sqsm.Queue.delete_message = _locked_delete_message(sqsm.Queue.delete_message)
     sqsm.SQSBackend.is_message_valid_based_on_retention_period = _retained
@@ -1103,6 +1118,7 @@ def _event_source_mapping_hooks() -> list[tuple[Any, str]]:
         (lr.LambdaResponse, "delete_event_source_mapping"),
         (lm.LambdaBackend, "_get_resource_by_arn"),
         (sqsm.Queue, "add_message"),
+        (sqsm.Queue, "attributes"),
         (sqsm.Queue, "delete_message"),
         (sqsm.Queue, "approximate_number_of_messages_not_visible"),
         (sqsm.SQSBackend, "receive_message"),
