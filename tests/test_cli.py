@@ -14,6 +14,12 @@ from tests.lab_helpers import free_port
 BIN = Path(sys.executable).parent
 
 
+def fresh_terminal(**extra: str) -> dict[str, str]:
+    """A shell that holds no lab's variables (this test process may run a lab of its own)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "LAMBDALAB_"))}
+    return dict(env, **extra)
+
+
 def test_serve_then_env_then_aws_cli(tmp_path):
     port = free_port()
     runtime = tmp_path / "runtime"
@@ -22,11 +28,11 @@ def test_serve_then_env_then_aws_cli(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=dict(os.environ, LAMBDALAB_RUNTIME_DIR=str(runtime)),
+        env=fresh_terminal(LAMBDALAB_RUNTIME_DIR=str(runtime)),
     )
     try:
         endpoint = f"http://127.0.0.1:{port}"
-        env = dict(os.environ, LAMBDALAB_RUNTIME_DIR=str(runtime))
+        env = fresh_terminal(LAMBDALAB_RUNTIME_DIR=str(runtime))
         for _ in range(100):
             out = subprocess.run(
                 [sys.executable, "-m", "lambdalab", "env"], env=env, capture_output=True, text=True
@@ -80,7 +86,7 @@ def test_serve_then_env_then_aws_cli(tmp_path):
 
 
 def test_env_without_a_lab_says_what_to_do(tmp_path):
-    env = dict(os.environ, LAMBDALAB_RUNTIME_DIR=str(tmp_path))
+    env = fresh_terminal(LAMBDALAB_RUNTIME_DIR=str(tmp_path))
     out = subprocess.run(
         [sys.executable, "-m", "lambdalab", "env"], env=env, capture_output=True, text=True
     )

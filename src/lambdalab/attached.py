@@ -37,8 +37,19 @@ class AttachedLab:
 
     @classmethod
     def find(cls, endpoint_url: str | None = None) -> AttachedLab:
-        """This user's served lab at ``endpoint_url`` (or the only one); ServedLabError if none."""
-        return cls(served.find(endpoint_url))
+        """This user's served lab at ``endpoint_url`` (or the only one); ServedLabError if none.
+
+        Without a connection file, a process that already holds a lab's keys in its
+        environment (a notebook kernel's ``!lambdalab tf …``, a shell after
+        ``eval "$(lambdalab env)"``) uses that lab: the keys were handed to it, not found.
+        """
+        try:
+            return cls(served.find(endpoint_url))
+        except served.ServedLabError:
+            info = _from_environment(endpoint_url)
+            if info is None:
+                raise
+            return cls(info)
 
     # -- the same interface as Lab -------------------------------------------------------------
 
@@ -148,6 +159,30 @@ class AttachedLab:
             except ValueError:
                 body = {}
             raise _exception(body, err.code) from None
+
+
+def _from_environment(endpoint_url: str | None) -> dict[str, Any] | None:
+    """A lab described by this process's own ``AWS_*`` variables, if one answers there."""
+    from lambdalab.cloud import ACCOUNT_ID, fetch_status
+
+    endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
+    key, secret = os.environ.get("AWS_ACCESS_KEY_ID"), os.environ.get("AWS_SECRET_ACCESS_KEY")
+    if not (endpoint and key and secret):
+        return None
+    if endpoint_url and endpoint_url.rstrip("/") != endpoint.rstrip("/"):
+        return None
+    try:
+        status = fetch_status(endpoint)
+    except (OSError, ValueError):
+        return None
+    return {
+        "endpoint_url": endpoint.rstrip("/"),
+        "region": status.get("region") or os.environ.get("AWS_REGION", ""),
+        "account_id": ACCOUNT_ID,
+        "clock": status.get("clock", "fast"),
+        "access_key_id": key,
+        "secret_access_key": secret,
+    }
 
 
 _EXCEPTIONS = {"TimeoutError": TimeoutError, "ValueError": ValueError, "KeyError": KeyError}

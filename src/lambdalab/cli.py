@@ -118,8 +118,17 @@ def _env(args: argparse.Namespace) -> int:
     from lambdalab.attached import AttachedLab
     from lambdalab.cloud import ATTACH_ENV
 
+    # The lab this shell already points at, if any; else the only one of this user's.
+    wanted = (
+        args.endpoint or os.environ.get("LAMBDALAB_ENDPOINT") or os.environ.get("AWS_ENDPOINT_URL")
+    )
     try:
-        lab = AttachedLab.find(args.endpoint)
+        try:
+            lab = AttachedLab.find(wanted)
+        except ServedLabError:
+            if args.endpoint:
+                raise
+            lab = AttachedLab.find(None)
     except ServedLabError as exc:
         print(f"lambdalab env: {exc}", file=sys.stderr)
         return 1
