@@ -1,6 +1,6 @@
 """End to end for issue 4: Event invokes, S3 notifications, retries, DLQ, destinations,
-recursion — through HTTP against the running lab. Rule numbers refer to
-shared/reference/lambda-async-spec.md."""
+recursion — through HTTP against the running lab. Each test cites the
+rules of docs/AWS_BEHAVIOUR.md it checks."""
 
 from __future__ import annotations
 
@@ -63,7 +63,9 @@ def lambda_handler(event, context):
 
 
 def test_event_invoke_answers_202_at_once_and_runs_later(lab, tmp_path):
-    """§1.3, §1.4: 202 with an empty body before the handler is done; it runs from the queue.
+    """202 with an empty body before the handler is done; it runs from the queue.
+
+    [AWS_BEHAVIOUR: invoke-types]
 
     The handler waits for a file the test writes only after the 202: a synchronous answer
     could only come after the handler gave up (``released`` false)."""
@@ -81,7 +83,7 @@ def test_event_invoke_answers_202_at_once_and_runs_later(lab, tmp_path):
 
 
 def test_async_payload_over_1_mb_is_413(lab):
-    """§1.6–1.7."""
+    """[AWS_BEHAVIOUR: payload-limits, payload-too-large-error]."""
     make_function(lab, "rec", RECORD)
     with pytest.raises(ClientError) as err:
         lab.client("lambda").invoke(
@@ -92,14 +94,17 @@ def test_async_payload_over_1_mb_is_413(lab):
 
 
 def test_unknown_function_event_invoke_fails_synchronously(lab):
-    """§1.8."""
+    """[AWS_BEHAVIOUR: invoke-errors-sync]."""
     with pytest.raises(ClientError) as err:
         lab.client("lambda").invoke(FunctionName="missing", InvocationType="Event", Payload=b"{}")
     assert err.value.response["Error"]["Code"] == "ResourceNotFoundException"
 
 
 def test_s3_upload_invokes_the_function_with_the_full_record(lab):
-    """§7.2–7.5: full record, form-encoded key, through the async path."""
+    """Full record, form-encoded key, through the async path.
+
+    [AWS_BEHAVIOUR: s3-event-types, s3-record, s3-copy-multipart, s3-key-encoding]
+    """
     make_bucket(lab, "uploads-bucket")
     fn = make_function(lab, "rec", RECORD)
     _allow_s3(lab, "rec", "uploads-bucket")
@@ -129,7 +134,10 @@ def test_s3_upload_invokes_the_function_with_the_full_record(lab):
 
 
 def test_notification_without_permission_is_refused(lab):
-    """§7.10: the article's depends_on exists because S3 checks the permission."""
+    """The article's depends_on exists because S3 checks the permission.
+
+    [AWS_BEHAVIOUR: s3-destination-validation]
+    """
     make_bucket(lab, "strict-bucket")
     fn = make_function(lab, "rec", RECORD)
     with pytest.raises(ClientError) as err:
@@ -141,7 +149,10 @@ def test_notification_without_permission_is_refused(lab):
 
 
 def test_default_retries_run_at_0_60_180_simulated_seconds(lab):
-    """§3.1–3.3: two retries, ~1 min then ~2 min, same request id; fast-forwarded."""
+    """Two retries, ~1 min then ~2 min, same request id; fast-forwarded.
+
+    [AWS_BEHAVIOUR: async-retries, async-request-id]
+    """
     make_function(lab, "fail", FAIL)
     skipped_before = lab.clock.offset
     lab.client("lambda").invoke(FunctionName="fail", InvocationType="Event", Payload=b"{}")
@@ -158,7 +169,10 @@ def test_default_retries_run_at_0_60_180_simulated_seconds(lab):
 
 
 def test_dlq_receives_the_original_event_with_attributes(lab):
-    """§4.10: body = the event, attributes RequestID / ErrorCode / ErrorMessage."""
+    """Body = the event, attributes RequestID / ErrorCode / ErrorMessage.
+
+    [AWS_BEHAVIOUR: dlq-message]
+    """
     sqs = lab.client("sqs")
     queue_url, queue_arn = make_queue(sqs, "fail-dlq")
     role = make_role(
@@ -184,7 +198,7 @@ def test_dlq_receives_the_original_event_with_attributes(lab):
 
 
 def test_dlq_the_role_cannot_write_is_refused_at_configuration_time(lab):
-    """§4.13."""
+    """[AWS_BEHAVIOUR: target-permission-check]."""
     _, arn = make_queue(lab.client("sqs"), "locked")
     with pytest.raises(ClientError) as err:
         make_function(lab, "fail", FAIL, DeadLetterConfig={"TargetArn": arn})
@@ -194,7 +208,10 @@ def test_dlq_the_role_cannot_write_is_refused_at_configuration_time(lab):
 
 
 def test_recursive_s3_loop_is_stopped(lab):
-    """§5: a function that writes back to its own trigger bucket is stopped after 16."""
+    """A function that writes back to its own trigger bucket is stopped after 16.
+
+    [AWS_BEHAVIOUR: recursion-s3, recursion-detection]
+    """
     make_bucket(lab, "loop-bucket")
     role = make_role(
         lab,
@@ -228,7 +245,10 @@ def _messages(lab, url):
 
 
 def test_invoke_async_is_accepted_and_runs(lab):
-    """§1.9: the deprecated InvokeAsync answers 202 and goes through the same queue."""
+    """The deprecated InvokeAsync answers 202 and goes through the same queue.
+
+    [AWS_BEHAVIOUR: invoke-async-api]
+    """
     make_function(lab, "rec", RECORD)
     resp = lab.client("lambda").invoke_async(FunctionName="rec", InvokeArgs=b'{"old": true}')
     assert resp["Status"] == 202
@@ -237,7 +257,7 @@ def test_invoke_async_is_accepted_and_runs(lab):
 
 
 def test_overlapping_notification_rules_are_refused(lab):
-    """§7.8."""
+    """[AWS_BEHAVIOUR: s3-overlap]."""
     make_bucket(lab, "overlap-bucket")
     fn = make_function(lab, "rec", RECORD)
     _allow_s3(lab, "rec", "overlap-bucket")
@@ -264,7 +284,11 @@ def test_overlapping_notification_rules_are_refused(lab):
     ],
 )
 def test_event_invoke_config_validation_matches_aws(lab, kwargs, code, fragment):
-    """§2.10–2.12 (botocore validates some ranges client-side; send them raw)."""
+    """(botocore validates some ranges client-side; send them raw).
+
+    [AWS_BEHAVIOUR: event-invoke-config-settings, event-invoke-config-put-update]
+    [AWS_BEHAVIOUR: event-invoke-config-errors]
+    """
     fn = make_function(lab, "rec", RECORD)
     if kwargs.get("DestinationConfig"):
         kwargs["DestinationConfig"]["OnSuccess"]["Destination"] = fn["FunctionArn"]
@@ -284,7 +308,10 @@ def test_event_invoke_config_get_without_one_is_404(lab):
 
 
 def test_on_success_destination_receives_the_record(lab):
-    """§4.6: record fields in order, condition Success, the handler's return value."""
+    """Record fields in order, condition Success, the handler's return value.
+
+    [AWS_BEHAVIOUR: destination-record]
+    """
     url, arn = make_queue(lab.client("sqs"), "ok-dest")
     role = make_role(
         lab, "dest-role", [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": arn}]
@@ -313,7 +340,10 @@ def test_on_success_destination_receives_the_record(lab):
 
 
 def test_zero_reserved_concurrency_goes_straight_to_on_failure(lab):
-    """§2.7: no attempt, condition ZeroReservedConcurrency, count 0."""
+    """No attempt, condition ZeroReservedConcurrency, count 0.
+
+    [AWS_BEHAVIOUR: zero-reserved-concurrency]
+    """
     url, arn = make_queue(lab.client("sqs"), "fail-dest")
     role = make_role(
         lab, "dest-role", [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": arn}]
@@ -336,7 +366,10 @@ def test_zero_reserved_concurrency_goes_straight_to_on_failure(lab):
 
 
 def test_metrics_are_readable_with_get_metric_statistics(lab):
-    """§8: Invocations/Errors per attempt, AsyncEventsReceived once, dropped once."""
+    """Invocations/Errors per attempt, AsyncEventsReceived once, dropped once.
+
+    [AWS_BEHAVIOUR: metrics]
+    """
     import datetime
 
     make_function(lab, "fail", FAIL)
@@ -364,7 +397,10 @@ def test_metrics_are_readable_with_get_metric_statistics(lab):
 
 
 def test_sns_dead_letter_topic_with_a_topic_scoped_permission(lab):
-    """§4.3/§4.10: the role may publish to that one topic; subscribers get the event."""
+    """The role may publish to that one topic; subscribers get the event.
+
+    [AWS_BEHAVIOUR: destination-permissions, dlq-message]
+    """
     sns = lab.client("sns")
     topic = sns.create_topic(Name="fail-topic")["TopicArn"]
     url, queue_arn = make_queue(lab.client("sqs"), "topic-subscriber")
@@ -415,7 +451,10 @@ def test_sns_subscription_invokes_the_function_asynchronously(lab):
 
 
 def test_destination_the_role_cannot_reach_is_refused_at_configuration_time(lab):
-    """§4.13: destination configs are checked when set, like a DLQ (wording as for the DLQ)."""
+    """Destination configs are checked when set, like a DLQ (wording as for the DLQ).
+
+    [AWS_BEHAVIOUR: target-permission-check]
+    """
     _, arn = make_queue(lab.client("sqs"), "unreachable")
     make_function(lab, "rec", RECORD)  # its role may only write logs
     with pytest.raises(ClientError) as err:
@@ -456,7 +495,10 @@ def test_an_event_whose_function_was_deleted_is_dropped_quietly(lab, capfd):
 
 
 def test_reserved_concurrency_is_shared_by_sync_and_async_invokes(lab):
-    """§2.7/2.9: one budget per function — a sync call is throttled while an event runs."""
+    """One budget per function — a sync call is throttled while an event runs.
+
+    [AWS_BEHAVIOUR: zero-reserved-concurrency, reserved-concurrency]
+    """
     slow = "import time\ndef lambda_handler(e, c):\n    time.sleep(1.5)\n    return 'done'\n"
     make_function(lab, "slow", slow, Timeout=5)
     lam = lab.client("lambda", config=Config(retries={"total_max_attempts": 1}))
@@ -474,7 +516,10 @@ def test_reserved_concurrency_is_shared_by_sync_and_async_invokes(lab):
 
 
 def test_event_invoke_config_per_version(lab):
-    """§2.10: a config exists per function, version or alias (Qualifier)."""
+    """A config exists per function, version or alias (Qualifier).
+
+    [AWS_BEHAVIOUR: event-invoke-config-settings]
+    """
     make_function(lab, "v", RECORD)
     lam = lab.client("lambda")
     version = lam.publish_version(FunctionName="v")["Version"]

@@ -1,4 +1,7 @@
-"""``lambdalab logs tail`` against the AWS CLI v2 ``aws logs tail`` behaviour (spec §9)."""
+"""``lambdalab logs tail`` against the AWS CLI v2 ``aws logs tail`` behaviour.
+
+[AWS_BEHAVIOUR: logs-tail]
+"""
 
 from __future__ import annotations
 

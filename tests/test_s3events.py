@@ -1,4 +1,5 @@
-"""S3 event records and notification rules against the AWS examples of spec §7."""
+"""S3 event records and notification rules against the AWS examples
+[AWS_BEHAVIOUR: s3-record, s3-key-encoding, s3-filter-rules, s3-overlap]."""
 
 from __future__ import annotations
 

@@ -47,7 +47,10 @@ class RoleCheckedLogSink:
 
 
 def new_trace_header(lineage: int, function_name: str) -> str:
-    """A fresh X-Ray trace header whose Lineage count is ``lineage`` (spec §5.2)."""
+    """A fresh X-Ray trace header whose Lineage count is ``lineage``.
+
+    [AWS_BEHAVIOUR: recursion-lineage]
+    """
     root = f"Root=1-{secrets.token_hex(4)}-{secrets.token_hex(12)}"
     return with_lineage(f"{root};Parent={secrets.token_hex(8)};Sampled=0", lineage, function_name)
 
@@ -447,7 +450,10 @@ class DataPlane:
         return "A" + hashlib.sha1(self.account_id.encode()).hexdigest()[:13].upper()
 
     def _principal_id(self, authorization: str) -> str:
-        """``AWS:<unique id>`` of the caller (spec §7.6: exact rule UNKNOWN)."""
+        """``AWS:<unique id>`` of the caller (exact rule UNKNOWN).
+
+        [AWS_BEHAVIOUR: s3-principal-id]
+        """
         access_key = ""
         if "Credential=" in authorization:
             access_key = authorization.split("Credential=", 1)[1].split("/", 1)[0]
@@ -536,7 +542,10 @@ class DataPlane:
     # -- life cycle and introspection ----------------------------------------------------------
 
     def lambda_exists(self, arn: str) -> bool:
-        """Does a Lambda destination ARN name a function in the lab? (spec §2.12)"""
+        """Does a Lambda destination ARN name a function in the lab?
+
+        [AWS_BEHAVIOUR: event-invoke-config-errors]
+        """
         try:
             self._function(arn)
         except Exception:
@@ -598,7 +607,10 @@ def _is_current_bucket(account_id: str, bucket: Any) -> bool:
 
 
 def _fires(notification: Any, event_name: str, key: str) -> bool:
-    """Does a stored moto notification fire for this event and key? (spec §7.7 matching)"""
+    """Does a stored moto notification fire for this event and key?
+
+    [AWS_BEHAVIOUR: s3-event-types, s3-filter-rules]
+    """
     config = {"Event": notification.events, "Filter": notification.filters}
     return s3events.configuration_matches(config, event_name, key)
 

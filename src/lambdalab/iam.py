@@ -112,7 +112,7 @@ def role_allows(account_id: str, role_arn: str, action: str, resource: str) -> b
     """Would the role's identity policies allow ``action`` on ``resource``? (moto's evaluator)
 
     Used where Lambda itself checks the execution role at configuration time (a DLQ the role
-    cannot write to is refused, spec §4.13).
+    cannot write to is refused, [AWS_BEHAVIOUR: target-permission-check]).
     """
     from moto.iam.access_control import IAMPolicy, PermissionResult
     from moto.iam.models import iam_backends

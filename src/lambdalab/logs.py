@@ -1,6 +1,7 @@
 """``lambdalab logs tail``: the AWS CLI v2 ``aws logs tail`` command, which CLI v1 lacks.
 
-Same flags, same output bytes (spec §9, aws-cli ``awscli/customizations/logs/tail.py``): one
+Same flags, same output bytes [AWS_BEHAVIOUR: logs-tail] (aws-cli's
+``awscli/customizations/logs/tail.py``): one
 ``FilterLogEvents(interleaved=True)`` scan from ``now - since``, or polling with ``follow``.
 
 "now" is the *lab's* simulated clock, not wall time: after the lab fast-forwards a 2-minute

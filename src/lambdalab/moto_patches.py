@@ -31,8 +31,10 @@ from urllib.parse import unquote
 
 TESTED_MOTO = ((5, 2, 5), (5, 3, 0))  # [low, high)
 
-SYNC_PAYLOAD_LIMIT = 6_291_456  # 6 MB (spec §1.6)
-ASYNC_PAYLOAD_LIMIT = 1_048_576  # 1 MB since Oct 2025 (spec §1.6; exact byte value UNKNOWN → MiB)
+SYNC_PAYLOAD_LIMIT = 6_291_456  # 6 MB ([AWS_BEHAVIOUR: payload-limits])
+# 1 MB since Oct 2025; the exact byte value is UNKNOWN, the lab uses 1 MiB
+# [AWS_BEHAVIOUR: payload-limits]
+ASYNC_PAYLOAD_LIMIT = 1_048_576
 ENV_VARS_LIMIT = 4096
 TAIL_BYTES = 4096
 
@@ -470,7 +472,10 @@ def _invoke_response(self: Any) -> tuple[int, dict[str, str], bytes | str]:
 
 
 def _invoke_async_response(self: Any) -> tuple[int, dict[str, str], str]:
-    """Deprecated InvokeAsync (spec §1.9): 202 and {"Status": 202}; same async path as Event."""
+    """Deprecated InvokeAsync: 202 and {"Status": 202}; same async path as Event.
+
+    [AWS_BEHAVIOUR: invoke-async-api]
+    """
     function_name = _function_name_from_path(self.path)
     fn = self.backend.get_function(function_name, None)
     body = self.body if isinstance(self.body, bytes) else (self.body or "").encode()
@@ -535,7 +540,8 @@ def _check_role(account_id: str, role_arn: str) -> None:
         raise _invalid("The role defined for the function cannot be assumed by Lambda.")
 
 
-# What the execution role must be allowed to do for each kind of target (spec §4.3).
+# What the execution role must be allowed to do for each kind of target
+# [AWS_BEHAVIOUR: destination-permissions].
 _TARGET_PERMISSIONS = {
     "sqs": ("sqs:SendMessage", "SendMessage on SQS"),
     "sns": ("sns:Publish", "Publish on SNS"),
@@ -546,10 +552,10 @@ _TARGET_PERMISSIONS = {
 
 
 def _check_role_may_send(account_id: str, role_arn: str, target: str) -> None:
-    """Lambda checks the execution role when a DLQ (§4.13) or destination is configured.
+    """Lambda checks the execution role when a DLQ or destination is configured.
 
-    The DLQ wording is recorded; for destinations the exact text is UNKNOWN (§4.13), so the
-    same sentence is used with the target's own action.
+    The DLQ wording is recorded; for destinations the exact text is UNKNOWN, so the same
+    sentence is used with the target's own action [AWS_BEHAVIOUR: target-permission-check].
     """
     from lambdalab import iam
     from lambdalab.invoke import settings
@@ -679,7 +685,9 @@ def _wrap_update_configuration(original: Any) -> Any:
     return update_configuration
 
 
-# -- EventInvokeConfig (spec §2.10–2.12) -------------------------------------------------------
+# -- EventInvokeConfig -----------------------------------------------------------------------------
+# [AWS_BEHAVIOUR: event-invoke-config-settings, event-invoke-config-put-update]
+# [AWS_BEHAVIOUR: event-invoke-config-errors]
 
 
 def _eic_store(fn: Any) -> dict[str, dict[str, Any]]:
@@ -793,7 +801,7 @@ def event_invoke_config(fn: Any, qualifier: str = "$LATEST") -> dict[str, Any]:
     return dict(stored["config"]) if stored else {}
 
 
-# -- Recursion config (spec §5.5) --------------------------------------------------------------
+# -- Recursion config [AWS_BEHAVIOUR: recursion-config] --------------------------------------------
 
 
 def _put_recursion_config(self: Any) -> tuple[int, dict[str, str], str]:
@@ -845,7 +853,7 @@ def _wrap_sns_publish(original: Any) -> Any:
     return publish
 
 
-# -- S3 notifications (spec §7) ----------------------------------------------------------------
+# -- S3 notifications [AWS_BEHAVIOUR: s3-notifications] --------------------------------------------
 
 
 def _wrap_send_event(original: Any) -> Any:

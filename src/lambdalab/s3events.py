@@ -1,4 +1,6 @@
-"""S3 event notifications as AWS shapes them (spec §7): records, matching and validation.
+"""S3 event notifications as AWS shapes them: records, matching and validation.
+
+[AWS_BEHAVIOUR: s3-notifications, s3-record, s3-filter-rules, s3-overlap]
 
 Pure logic, no I/O: the lab's S3 hooks call these to decide which configuration fires and
 what the function receives, and tests check them against the recorded AWS examples.
@@ -43,7 +45,10 @@ class NotificationConfigError(Exception):
 
 # ---------------------------------------------------------------------------------- records
 def encode_key(key: str) -> str:
-    """Object key as it appears in an event: form-encoded, "/" kept (spec §7.5)."""
+    """Object key as it appears in an event: form-encoded, "/" kept.
+
+    [AWS_BEHAVIOUR: s3-key-encoding]
+    """
     return urllib.parse.quote_plus(key, safe="/")
 
 
@@ -65,7 +70,7 @@ def build_record(
     event_time: datetime,
     owner_id: str | None = None,
 ) -> dict[str, Any]:
-    """One ``Records[]`` entry, keys in AWS's order (spec §7.3, sample (b)).
+    """One ``Records[]`` entry, keys in AWS's order [AWS_BEHAVIOUR: s3-record].
 
     ``event_name`` may carry the configuration's ``s3:`` prefix; the record drops it.
     ``owner_id`` (the bucket owner) defaults to ``principal_id``. ``versionId`` appears only
@@ -217,8 +222,8 @@ def validate_filter_rules(filter_rules: Any) -> None:
 def filter_matches(filter_rules: Any, key: str) -> bool:
     """Does an object key pass a prefix/suffix filter?
 
-    Filter values are written URL-encoded (a space as ``+``, spec §7.7), so they are compared
-    with the key in the same encoding as the event record's ``key``.
+    Filter values are written URL-encoded (a space as ``+``) [AWS_BEHAVIOUR: s3-filter-rules],
+    so they are compared with the key in the same encoding as the event record's ``key``.
     """
     prefix, suffix = prefix_suffix(filter_rules)
     encoded = encode_key(key)

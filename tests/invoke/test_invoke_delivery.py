@@ -1,4 +1,7 @@
-"""Delivery to SQS/SNS/EventBridge/S3/Lambda through moto in-process (§4.4, §4.10, §4.14)."""
+"""Delivery to SQS/SNS/EventBridge/S3/Lambda through moto in-process.
+
+[AWS_BEHAVIOUR: destination-delivery-format, dlq-message, delivery-failures]
+"""
 
 from __future__ import annotations
 
@@ -50,7 +53,10 @@ def receive(sqs, url: str) -> dict:
 
 @mock_aws
 def test_s4_10_dlq_to_sqs_matches_sample_d():
-    """Sample (d): raw body and Number/String attributes as ReceiveMessage shows them."""
+    """Raw body and Number/String attributes as ReceiveMessage shows them.
+
+    [AWS_BEHAVIOUR: dlq-message]
+    """
     sqs = boto3.client("sqs", region_name=REGION)
     url, arn = make_queue(sqs, "dlq")
     ev = event(payload={"raise_error": 1})
@@ -164,7 +170,10 @@ def test_s4_14_missing_queue_and_fifo_targets_fail():
 @mock_aws
 @set_initial_no_auth_action_count(4)
 def test_s4_3_role_without_send_message_is_denied_by_moto_iam():
-    """§4.3/§4.14: the send uses the role's credentials, so IAM decides (AccessDenied)."""
+    """The send uses the role's credentials, so IAM decides (AccessDenied).
+
+    [AWS_BEHAVIOUR: destination-permissions, delivery-failures]
+    """
     sqs = boto3.client("sqs", region_name=REGION)
     iam = boto3.client("iam", region_name=REGION)
     sts = boto3.client("sts", region_name=REGION)

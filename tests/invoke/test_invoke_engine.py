@@ -1,4 +1,5 @@
-"""AsyncEngine behaviour against spec §2–§5 and §8, with a scripted function (no moto)."""
+"""AsyncEngine behaviour against docs/AWS_BEHAVIOUR.md (queue, retries,
+EventInvokeConfig, DLQ and destinations, recursion, metrics), with a scripted function (no moto)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,10 @@ def offsets(lab, request_id: str) -> list[float]:
 
 
 def test_s3_1_function_error_retries_at_0_60_180_with_same_request_id(make_lab):
-    """§3.1–3.3: three attempts ~0 s / 60 s / 180 s apart, one request id; fast-forwarded."""
+    """Three attempts ~0 s / 60 s / 180 s apart, one request id; fast-forwarded.
+
+    [AWS_BEHAVIOUR: async-retries, async-request-id]
+    """
     lab = make_lab()
     lab.behaviour["fn"] = always(error)
     lab.settings["fn"] = AsyncSettings(on_failure=FAIL_Q)
@@ -43,7 +47,10 @@ def test_s3_1_function_error_retries_at_0_60_180_with_same_request_id(make_lab):
 
 
 def test_s3_6_zero_retries_means_one_attempt(make_lab):
-    """§3.6: MaximumRetryAttempts=0 → exactly one attempt, approximateInvokeCount 1."""
+    """MaximumRetryAttempts=0 → exactly one attempt, approximateInvokeCount 1.
+
+    [AWS_BEHAVIOUR: zero-retries]
+    """
     lab = make_lab()
     lab.behaviour["fn"] = always(error)
     lab.settings["fn"] = AsyncSettings(max_retry_attempts=0, on_failure=FAIL_Q)
@@ -57,7 +64,10 @@ def test_s3_6_zero_retries_means_one_attempt(make_lab):
 
 @pytest.mark.parametrize(("age", "attempts"), [(60, 1), (90, 2), (180, 2), (181, 3)])
 def test_s3_7_max_age_look_ahead(make_lab, age, attempts):
-    """§3.7: a retry that would start past the max age is not waited for (60 → 1, 90 → 2)."""
+    """A retry that would start past the max age is not waited for (60 → 1, 90 → 2).
+
+    [AWS_BEHAVIOUR: max-age-look-ahead]
+    """
     lab = make_lab()
     lab.behaviour["fn"] = always(error)
     lab.settings["fn"] = AsyncSettings(max_event_age=age, on_failure=FAIL_Q)
@@ -73,7 +83,10 @@ def test_s3_7_max_age_look_ahead(make_lab, age, attempts):
 
 
 def test_s2_7_zero_reserved_concurrency_goes_straight_to_failure(make_lab):
-    """§2.7/§2.8: RC=0 → no run, ZeroReservedConcurrency, count 0, no Throttles, 1 dropped."""
+    """RC=0 → no run, ZeroReservedConcurrency, count 0, no Throttles, 1 dropped.
+
+    [AWS_BEHAVIOUR: zero-reserved-concurrency]
+    """
     lab = make_lab()
     lab.settings["fn"] = AsyncSettings(reserved_concurrency=0, on_failure=FAIL_Q, dlq_arn=DLQ)
     ev = lab.engine.submit(event(payload={}))
@@ -92,7 +105,10 @@ def test_s2_7_zero_reserved_concurrency_goes_straight_to_failure(make_lab):
 
 
 def test_s2_4_throttle_backoff_doubles_and_uses_no_retry(make_lab):
-    """§2.4/§2.6: throttles back off 1, 2, 4, 8 s and do not count as attempts."""
+    """Throttles back off 1, 2, 4, 8 s and do not count as attempts.
+
+    [AWS_BEHAVIOUR: throttle-backoff, throttle-not-a-retry]
+    """
     lab = make_lab()
     lab.behaviour["fn"] = throttled_first(4, ok)
     lab.settings["fn"] = AsyncSettings(on_success=OK_Q)
@@ -108,7 +124,10 @@ def test_s2_4_throttle_backoff_doubles_and_uses_no_retry(make_lab):
 
 
 def test_s2_4_throttled_until_max_age_then_event_age_exceeded(make_lab):
-    """§2.4/§2.6: back-off is capped at 300 s and bounded by the max age (→ EventAgeExceeded)."""
+    """Back-off is capped at 300 s and bounded by the max age (→ EventAgeExceeded).
+
+    [AWS_BEHAVIOUR: throttle-backoff, throttle-not-a-retry]
+    """
     lab = make_lab()
 
     def always_throttled(e, a):
@@ -130,7 +149,10 @@ def test_s2_4_throttled_until_max_age_then_event_age_exceeded(make_lab):
 
 
 def test_reserved_concurrency_caps_parallel_attempts(make_lab):
-    """§2.9/§2.4: attempts beyond reserved concurrency are throttled, then succeed later."""
+    """Attempts beyond reserved concurrency are throttled, then succeed later.
+
+    [AWS_BEHAVIOUR: reserved-concurrency, throttle-backoff]
+    """
     lab = make_lab()
     running = {"now": 0, "max": 0}
 
@@ -154,7 +176,10 @@ def test_reserved_concurrency_caps_parallel_attempts(make_lab):
 
 
 def test_s4_12_failure_goes_to_both_dlq_and_on_failure(make_lab):
-    """§4.12/§4.10: DLQ gets the raw event + attributes, on-failure gets the record."""
+    """DLQ gets the raw event + attributes, on-failure gets the record.
+
+    [AWS_BEHAVIOUR: dlq-and-destinations, dlq-message]
+    """
     lab = make_lab()
     lab.behaviour["fn"] = always(lambda e: error(e, "Exception", "Test exception"))
     lab.settings["fn"] = AsyncSettings(dlq_arn=DLQ, on_failure=FAIL_Q)
@@ -176,7 +201,10 @@ def test_s4_12_failure_goes_to_both_dlq_and_on_failure(make_lab):
 
 
 def test_s4_2_success_goes_to_on_success_destination(make_lab):
-    """§4.2/§4.6: success → record with condition Success, count 1, the handler's result."""
+    """Success → record with condition Success, count 1, the handler's result.
+
+    [AWS_BEHAVIOUR: destination-when, destination-record]
+    """
     lab = make_lab()
     lab.behaviour["fn"] = always(lambda e: ok(e, {"statusCode": 200}))
     lab.settings["fn"] = AsyncSettings(on_success=OK_Q, on_failure=FAIL_Q, dlq_arn=DLQ)
@@ -191,7 +219,10 @@ def test_s4_2_success_goes_to_on_success_destination(make_lab):
 
 
 def test_s3_5_returned_error_value_is_a_success(make_lab):
-    """§3.5: a handler returning {"statusCode": 500} succeeded; no retry."""
+    """A handler returning {"statusCode": 500} succeeded; no retry.
+
+    [AWS_BEHAVIOUR: not-function-errors]
+    """
     lab = make_lab()
     lab.behaviour["fn"] = always(lambda e: ok(e, {"statusCode": 500}))
     lab.engine.submit(event())
@@ -201,7 +232,10 @@ def test_s3_5_returned_error_value_is_a_success(make_lab):
 
 
 def test_s4_14_delivery_failures_emit_metrics_and_log_lines(make_lab):
-    """§4.14: failed sends → DeadLetterErrors / DestinationDeliveryFailures + a log line."""
+    """Failed sends → DeadLetterErrors / DestinationDeliveryFailures + a log line.
+
+    [AWS_BEHAVIOUR: delivery-failures]
+    """
     lab = make_lab()
     lab.behaviour["fn"] = always(error)
     lab.settings["fn"] = AsyncSettings(max_retry_attempts=0, dlq_arn=DLQ, on_failure=FAIL_Q)
@@ -216,7 +250,10 @@ def test_s4_14_delivery_failures_emit_metrics_and_log_lines(make_lab):
 
 
 def test_s4_14_dlq_failure_still_reaches_on_failure(make_lab):
-    """§4.14/§4.12: one failed target does not stop the other; the event ends once."""
+    """One failed target does not stop the other; the event ends once.
+
+    [AWS_BEHAVIOUR: delivery-failures, dlq-and-destinations]
+    """
     lab = make_lab()
     lab.behaviour["fn"] = always(error)
     lab.settings["fn"] = AsyncSettings(max_retry_attempts=0, dlq_arn=DLQ, on_failure=FAIL_Q)
@@ -233,7 +270,10 @@ def test_s4_14_dlq_failure_still_reaches_on_failure(make_lab):
     [(16, "Terminate", 1), (17, "Terminate", 0), (17, "Allow", 1), (40, "Allow", 1)],
 )
 def test_s5_1_recursion_stop(make_lab, lineage, loop, runs):
-    """§5.1/§5.5: more than 16 → stopped (Terminate), sent to DLQ/on-failure, metric, log."""
+    """More than 16 → stopped (Terminate), sent to DLQ/on-failure, metric, log.
+
+    [AWS_BEHAVIOUR: recursion-detection, recursion-config]
+    """
     lab = make_lab()
     lab.settings["fn"] = AsyncSettings(recursive_loop=loop, on_failure=FAIL_Q, dlq_arn=DLQ)
     lab.engine.submit(event(lineage=lineage))
@@ -250,7 +290,10 @@ def test_s5_1_recursion_stop(make_lab, lineage, loop, runs):
 
 
 def test_s5_1_self_invoking_chain_stops_after_17_invocations(make_lab):
-    """§5.1: a function that re-invokes itself runs 17 times (lineage 0..16), then stops."""
+    """A function that re-invokes itself runs 17 times (lineage 0..16), then stops.
+
+    [AWS_BEHAVIOUR: recursion-detection]
+    """
     lab = make_lab()
     lab.settings["fn"] = AsyncSettings(on_failure=FAIL_Q)
 
@@ -267,7 +310,10 @@ def test_s5_1_self_invoking_chain_stops_after_17_invocations(make_lab):
 
 
 def test_s3_8_event_older_than_max_age_is_discarded_without_running(make_lab):
-    """§3.8: an event that aged out in the queue fails with EventAgeExceeded, count 0."""
+    """An event that aged out in the queue fails with EventAgeExceeded, count 0.
+
+    [AWS_BEHAVIOUR: max-age-in-queue]
+    """
     lab = make_lab()
     lab.settings["fn"] = AsyncSettings(max_event_age=60, on_failure=FAIL_Q)
     lab.engine.submit(event(enqueued_at=lab.clock.time() - 61))
@@ -279,7 +325,10 @@ def test_s3_8_event_older_than_max_age_is_discarded_without_running(make_lab):
 
 
 def test_settings_are_read_fresh_before_each_attempt(make_lab):
-    """§2.11: a destination added while the event waits to retry is used."""
+    """A destination added while the event waits to retry is used.
+
+    [AWS_BEHAVIOUR: event-invoke-config-put-update]
+    """
     lab = make_lab()
 
     def fail_and_configure(e, a):
@@ -295,7 +344,10 @@ def test_settings_are_read_fresh_before_each_attempt(make_lab):
 
 
 def test_s8_metrics_per_attempt_and_per_event(make_lab):
-    """§8.2/§8.4: Invocations/Errors/AsyncEventAge per attempt, AsyncEventsReceived once."""
+    """Invocations/Errors/AsyncEventAge per attempt, AsyncEventsReceived once.
+
+    [AWS_BEHAVIOUR: metrics]
+    """
     lab = make_lab()
     lab.behaviour["fn"] = always(error)
     ev = lab.engine.submit(event())
@@ -308,12 +360,16 @@ def test_s8_metrics_per_attempt_and_per_event(make_lab):
     assert ages == [0, 60, 180]
     assert len(lab.metric_values("Duration")) == 3
     stamps = [m[4] for m in lab.metrics if m[1] == "Invocations"]
-    assert round(stamps[2].timestamp() - ev.enqueued_at) == 180  # simulated time (§8.1)
+    # simulated time ([AWS_BEHAVIOUR: metrics])
+    assert round(stamps[2].timestamp() - ev.enqueued_at) == 180
     assert {m[0] for m in lab.metrics} == {"fn"}
 
 
 def test_s2_2_duplicate_delivery_reuses_request_id(make_lab):
-    """§2.2: with duplicate_delivery=1 every event runs twice; both end; one Received."""
+    """With duplicate_delivery=1 every event runs twice; both end; one Received.
+
+    [AWS_BEHAVIOUR: async-at-least-once]
+    """
     lab = make_lab(duplicate_delivery=1.0)
     lab.settings["fn"] = AsyncSettings(on_success=OK_Q)
     ev = lab.engine.submit(event())
@@ -327,7 +383,10 @@ def test_s2_2_duplicate_delivery_reuses_request_id(make_lab):
 
 
 def test_system_error_in_run_attempt_is_retried_like_a_throttle(make_lab):
-    """§2.4: a 5xx-like failure returns the event to the queue; it is logged, not lost."""
+    """A 5xx-like failure returns the event to the queue; it is logged, not lost.
+
+    [AWS_BEHAVIOUR: system-error-retry]
+    """
     lab = make_lab()
     calls = {"n": 0}
 

@@ -1,4 +1,7 @@
-"""AsyncEvent and the X-Ray Lineage counter (§3.3, §5.2)."""
+"""AsyncEvent and the X-Ray Lineage counter.
+
+[AWS_BEHAVIOUR: async-request-id, recursion-lineage]
+"""
 
 from __future__ import annotations
 

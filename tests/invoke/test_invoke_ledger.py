@@ -54,7 +54,10 @@ def random_behaviour(seed: int):
 
 
 def test_ledger_1000_random_events_each_end_exactly_once(make_lab):
-    """§2–§5: random errors/timeouts/crashes/throttles/settings; counts add up exactly."""
+    """Random errors/timeouts/crashes/throttles/settings; counts add up exactly.
+
+    [AWS_BEHAVIOUR: async-queue, async-retries, throttle-backoff, dlq-and-destinations]
+    """
     rng = random.Random(20240601)
     lab = make_lab(max_concurrency=8, duplicate_delivery=0.05, rng=random.Random(7))
     for i, name in enumerate(FUNCTIONS):

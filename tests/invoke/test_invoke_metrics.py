@@ -1,4 +1,7 @@
-"""CloudWatch metrics in AWS/Lambda with simulated timestamps (§8), through moto in-process."""
+"""CloudWatch metrics in AWS/Lambda with simulated timestamps, through moto in-process.
+
+[AWS_BEHAVIOUR: metrics]
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Destination records, DLQ messages, EventBridge envelope and S3 key against spec §4."""
+"""Destination records, DLQ messages, EventBridge envelope and S3 key against docs/AWS_BEHAVIOUR.md
+(destination-record, dlq-message, destination-eventbridge, destination-s3-key)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ BUS = "arn:aws:events:ap-northeast-1:123456789012:event-bus/course"
 
 
 def test_s4_6_failure_record_matches_sample_c_key_order_and_values():
-    """§4.6 + sample (c): key order at every level, qualified ARN, functionError."""
+    """Key order at every level, qualified ARN, functionError.
+
+    [AWS_BEHAVIOUR: destination-record]
+    """
     ev = event(payload={"message": "m-1"})
     ev.attempts = 3
     result = error(ev, "Exception", "intentional failure")
@@ -61,7 +65,10 @@ def test_s4_6_failure_record_matches_sample_c_key_order_and_values():
 
 
 def test_s4_6_success_record_has_no_function_error():
-    """Sample (c), on-success variant: condition Success, count 1, the return value."""
+    """, on-success: condition Success, count 1, the return value.
+
+    [AWS_BEHAVIOUR: destination-record]
+    """
     ev = event(qualifier="live", executed_version="3")
     record = records.destination_record(
         ev, condition="Success", approximate_invoke_count=1, timestamp=AT, result=ok(ev, [1, 2])
@@ -72,7 +79,10 @@ def test_s4_6_success_record_has_no_function_error():
 
 
 def test_s2_7_zero_reserved_concurrency_record_has_no_response():
-    """§2.7 / sample (c) RC=0 record: only version, timestamp, requestContext, requestPayload."""
+    """RC=0 record: only version, timestamp, requestContext, requestPayload.
+
+    [AWS_BEHAVIOUR: zero-reserved-concurrency]
+    """
     ev = event(payload={})
     record = records.destination_record(
         ev, condition="ZeroReservedConcurrency", approximate_invoke_count=0, timestamp=AT
@@ -85,7 +95,10 @@ def test_s2_7_zero_reserved_concurrency_record_has_no_response():
 
 
 def test_s4_10_dlq_message_matches_sample_d():
-    """§4.10 + sample (d): raw body, ErrorCode Number "200", ErrorMessage text, RequestID."""
+    """Raw body, ErrorCode Number "200", ErrorMessage text, RequestID.
+
+    [AWS_BEHAVIOUR: dlq-message]
+    """
     ev = event(payload={"raise_error": 1})
     message = records.dlq_message(
         ev, error(ev, "Exception", "Test exception (this is intentional)")
@@ -116,7 +129,10 @@ def test_dlq_message_without_a_run_uses_the_throttle_status():
 
 
 def test_s4_4_eventbridge_envelope_matches_recording():
-    """§4.4/§4.5: source "lambda", detail-type by outcome, resources [bus, function]."""
+    """Source "lambda", detail-type by outcome, resources [bus, function].
+
+    [AWS_BEHAVIOUR: destination-eventbridge]
+    """
     ev = event()
     record = records.destination_record(
         ev, condition="RetriesExhausted", approximate_invoke_count=3, timestamp=AT

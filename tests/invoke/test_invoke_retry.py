@@ -1,4 +1,8 @@
-"""Pure retry policy (§2.4, §2.7, §3.1, §3.7, §5.1)."""
+"""Pure retry policy.
+
+[AWS_BEHAVIOUR: async-retries, max-age-look-ahead, throttle-backoff]
+[AWS_BEHAVIOUR: zero-reserved-concurrency, recursion-detection]
+"""
 
 from __future__ import annotations
 

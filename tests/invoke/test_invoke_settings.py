@@ -1,4 +1,8 @@
-"""EventInvokeConfig and RecursionConfig validation: AWS's exact errors (§2.10–2.12, §5.5)."""
+"""EventInvokeConfig and RecursionConfig validation: AWS's exact errors.
+
+[AWS_BEHAVIOUR: event-invoke-config-settings, event-invoke-config-put-update]
+[AWS_BEHAVIOUR: event-invoke-config-errors, recursion-config]
+"""
 
 from __future__ import annotations
 

@@ -1,15 +1,19 @@
-"""Sends DLQ messages and destination records with the function role's credentials (§4).
+"""Sends DLQ messages and destination records with the function role's credentials
+[AWS_BEHAVIOUR: destination-permissions].
 
 AWS sends as the function's execution role, so the role needs ``sqs:SendMessage``,
-``sns:Publish``, ``lambda:InvokeFunction``, ``events:PutEvents`` or ``s3:PutObject`` (§4.3).
+``sns:Publish``, ``lambda:InvokeFunction``, ``events:PutEvents`` or ``s3:PutObject``
+[AWS_BEHAVIOUR: destination-permissions].
 We do the same: every send uses a boto3 client built from the role's STS credentials, and moto's
 IAM enforcement decides; any refusal, missing target, FIFO target or size problem becomes a
-:class:`DeliveryError` (§4.14), which the engine turns into a metric and a log line.
+:class:`DeliveryError` [AWS_BEHAVIOUR: delivery-failures], which the engine turns into a metric
+and a log line.
 
-Target formats (§4.4): SQS/SNS → the record is the message body; Lambda → the record is the
-payload of an ``Event`` invoke (assumed, §4.4); EventBridge → ``detail`` of a PutEvents entry;
-S3 (on-failure only) → an object under ``aws/lambda/async/…``. DLQ (SQS/SNS only) → the original
-event with ``ErrorCode``/``ErrorMessage``/``RequestID`` attributes (§4.10).
+Target formats [AWS_BEHAVIOUR: destination-delivery-format]: SQS/SNS → the record is the message
+body; Lambda → the record is the payload of an ``Event`` invoke (the lab's model); EventBridge
+→ ``detail`` of a PutEvents entry; S3 (on-failure only) → an object under
+``aws/lambda/async/…``. DLQ (SQS/SNS only) → the original event with
+``ErrorCode``/``ErrorMessage``/``RequestID`` attributes [AWS_BEHAVIOUR: dlq-message].
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from .errors import DeliveryError
 from .events import AsyncEvent
 from .records import DlqMessage, eventbridge_entry, s3_destination_key
 
-SNS_LIMIT = 256 * 1024  # §4.9: SNS message size limit
+SNS_LIMIT = 256 * 1024  # [AWS_BEHAVIOUR: destination-sns-size]: SNS message size limit
 ClientFactory = Callable[[str, str, Mapping[str, str]], Any]
 
 
@@ -49,7 +53,8 @@ def sns_message(record: dict[str, Any], kind: str) -> str:
     body = json.dumps(record)
     if len(body.encode()) <= SNS_LIMIT:
         return body
-    if kind == "on_failure":  # §4.9: "Lambda will drop the payload" (exact shape UNKNOWN)
+    # [AWS_BEHAVIOUR: destination-sns-size]: "Lambda will drop the payload" (exact shape UNKNOWN)
+    if kind == "on_failure":
         trimmed = {
             k: v for k, v in record.items() if k not in ("requestPayload", "responsePayload")
         }

@@ -11,7 +11,7 @@ it ends. It talks to the rest of the lab only through callbacks::
         emit_metric=metric,     # (function_name, name, value, unit, timestamp, resource=None)
         log_line=log,           # (function_name, message): platform lines (recursion, failures)
         max_concurrency=10,     # worker threads; more ready events simply wait for a worker
-        duplicate_delivery=0.0, # probability of an at-least-once duplicate (§2.2)
+        duplicate_delivery=0.0, # chance of a duplicate [AWS_BEHAVIOUR: async-at-least-once]
         rng=random.Random(),
         throttle_errors=(Throttled,),  # exceptions of run_attempt that mean "throttled"
         others_busy=lambda: False,     # e.g. a sync Invoke is running: do not jump the clock
@@ -22,15 +22,19 @@ it ends. It talks to the rest of the lab only through callbacks::
 ``kind`` is ``"dlq"`` (message: :class:`records.DlqMessage`), ``"on_success"`` or
 ``"on_failure"`` (message: the destination record dict).
 
-Life of an event (spec numbers in brackets): settings are read fresh before every attempt.
-Reserved concurrency 0 sends it straight to failure handling [2.7]; a recursion stop [5.1]
-likewise; an event past its maximum age fails with ``EventAgeExceeded`` [3.8]. When the
-function already runs ``reserved_concurrency`` attempts, or ``run_attempt`` raises one of
-``throttle_errors``, the event is throttled: ``Throttles`` metric, back to the queue after
-1 s … 300 s, no retry used [2.4, 2.6]. A function error retries after 60 s then 120 s with
-the same request id [3.1, 3.3] unless the retry would start past the maximum age [3.7].
-Success goes to the on-success destination; failure to the DLQ *and* on-failure [4.12]. A
-failed send emits ``DeadLetterErrors``/``DestinationDeliveryFailures`` and a log line [4.14].
+Life of an event (the rules of docs/AWS_BEHAVIOUR.md in brackets): settings are read fresh
+before every attempt. Reserved concurrency 0 sends it straight to failure handling
+[AWS_BEHAVIOUR: zero-reserved-concurrency]; a recursion stop [AWS_BEHAVIOUR: recursion-detection]
+likewise; an event past its maximum age fails with ``EventAgeExceeded``
+[AWS_BEHAVIOUR: max-age-in-queue]. When the function already runs ``reserved_concurrency``
+attempts, or ``run_attempt`` raises one of ``throttle_errors``, the event is throttled:
+``Throttles`` metric, back to the queue after 1 s … 300 s, no retry used
+[AWS_BEHAVIOUR: throttle-backoff, throttle-not-a-retry]. A function error retries after 60 s
+then 120 s with the same request id [AWS_BEHAVIOUR: async-retries, async-request-id] unless the
+retry would start past the maximum age [AWS_BEHAVIOUR: max-age-look-ahead]. Success goes to the
+on-success destination; failure to the DLQ *and* on-failure [AWS_BEHAVIOUR: dlq-and-destinations].
+A failed send emits ``DeadLetterErrors``/``DestinationDeliveryFailures`` and a log line
+[AWS_BEHAVIOUR: delivery-failures].
 Every accepted event (and every duplicate) finishes exactly once: :meth:`ledger` counts it as
 ``succeeded``, ``dlq`` (reached the DLQ, maybe also on-failure), ``destination`` (reached
 on-failure only) or ``dropped`` (failed and reached neither).
@@ -371,7 +375,7 @@ class AsyncEngine:
             self.release(event.function_name)
         if isinstance(failure, self._throttle_errors):
             return self._throttle(job, settings)
-        if failure is not None or result is None:  # a Lambda system error (5xx), §2.4
+        if failure is not None or result is None:  # [AWS_BEHAVIOUR: system-error-retry]
             self._log(job, f"system error for {event.request_id}: {failure!r}")
             self._record(job, number, start, start, "system_error", type(failure).__name__)
             return self._back_off(job, settings)
@@ -481,7 +485,8 @@ class AsyncEngine:
             self._finish(job, "dropped")
 
     def _send(self, kind: str, target: str, job: _Job, message: Any) -> bool:
-        """Deliver; on any failure emit the metric and a log line (§4.14) and return False.
+        """Deliver; on any failure emit the metric and a log line and return False.
+        [AWS_BEHAVIOUR: delivery-failures]
         An event from before a reset delivers nothing (and counts as not delivered)."""
         event = job.event
         try:

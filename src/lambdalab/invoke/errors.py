@@ -20,11 +20,15 @@ class AwsError(Exception):
 
 
 class Throttled(Exception):
-    """Raised by ``run_attempt`` when no capacity is available (429 path, spec §2.4/§2.6).
+    """Raised by ``run_attempt`` when no capacity is available (the 429 path).
 
-    The event goes back to the queue with back-off; it does not use the retry budget.
+    The event goes back to the queue with back-off; it does not use the retry budget
+    [AWS_BEHAVIOUR: throttle-backoff, throttle-not-a-retry].
     """
 
 
 class DeliveryError(Exception):
-    """A DLQ or destination send failed (permissions, missing target, FIFO, size; §4.14)."""
+    """A DLQ or destination send failed (permissions, missing target, FIFO, size).
+
+    [AWS_BEHAVIOUR: delivery-failures]
+    """

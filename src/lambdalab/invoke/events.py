@@ -1,7 +1,8 @@
 """One queued asynchronous event, plus the X-Ray ``Lineage`` counter used by recursion checks.
 
 The same :class:`AsyncEvent` travels through every attempt, so the request id stays the same
-across retries (spec §3.3) and the record can report ``approximateInvokeCount``.
+across retries [AWS_BEHAVIOUR: async-request-id] and the record can report
+``approximateInvokeCount``.
 """
 
 from __future__ import annotations
@@ -19,13 +20,16 @@ class AsyncEvent:
     payload: bytes
     function_arn: str = ""  # unqualified ARN; records add ":<qualifier>"
     qualifier: str = "$LATEST"
-    executed_version: str = "$LATEST"  # the version an alias resolves to (records §4.6)
+    # the version an alias resolves to (records [AWS_BEHAVIOUR: destination-record])
+    executed_version: str = "$LATEST"
     request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     enqueued_at: float | None = None  # simulated epoch seconds; set by the engine on submit
-    lineage: int = 0  # invocations already made by this chain (X-Ray Lineage count, §5.2)
+    # invocations the chain already made (X-Ray Lineage count) [AWS_BEHAVIOUR: recursion-lineage]
+    lineage: int = 0
     source: str = "invoke"  # invoke, invoke-async, s3 or sns
     attempts: int = 0  # attempts that ran code so far (= approximateInvokeCount)
-    duplicate: bool = False  # True for the at-least-once extra copy (§2.2)
+    # True for the at-least-once extra copy ([AWS_BEHAVIOUR: async-at-least-once])
+    duplicate: bool = False
     epoch: int | None = None  # the lab generation it was accepted in; set by the engine
 
     @property
@@ -37,7 +41,10 @@ _LINEAGE = re.compile(r"(?:^|;)\s*Lineage=([^;:]*):(\d+)")
 
 
 def lineage_count(trace_header: str | None) -> int:
-    """The ``n`` of ``Lineage=<hash>:<n>`` in an X-Ray trace header, 0 when absent (§5.2)."""
+    """The ``n`` of ``Lineage=<hash>:<n>`` in an X-Ray trace header, 0 when absent.
+
+    [AWS_BEHAVIOUR: recursion-lineage]
+    """
     if not trace_header:
         return 0
     match = _LINEAGE.search(trace_header)

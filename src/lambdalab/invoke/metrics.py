@@ -1,10 +1,11 @@
-"""CloudWatch metrics of async invocations, namespace ``AWS/Lambda`` (§8).
+"""CloudWatch metrics of async invocations, namespace ``AWS/Lambda`` ([AWS_BEHAVIOUR: metrics]).
 
 Lambda publishes these as the service, not as the function's role, so the emitter uses the
 lab's own client. Timestamps come from the simulated clock (the engine passes them), so
 ``AsyncEventAge`` and ``Invocations`` line up with log timestamps at 0 s / 60 s / 180 s.
 Every datum is published for the ``FunctionName`` dimension and, for a version or alias,
-again for ``FunctionName`` + ``Resource`` (``name:qualifier``), as AWS does (§8.1).
+again for ``FunctionName`` + ``Resource`` (``name:qualifier``), as AWS does
+[AWS_BEHAVIOUR: metrics].
 """
 
 from __future__ import annotations

@@ -1,12 +1,15 @@
 """What lands in a DLQ or destination, built as pure data (sending lives in ``delivery``).
 
-- destination record (§4.6, sample (c)): exact key order, qualified ``functionArn``;
+- destination record ([AWS_BEHAVIOUR: destination-record]): exact key order, qualified
+  ``functionArn``;
   ``responseContext``/``responsePayload`` only when the function ran (absent for
-  ``ZeroReservedConcurrency`` and for events that never ran, §2.7/§3.8);
-- DLQ message (§4.10, sample (d)): the original payload as-is with ``ErrorCode`` (Number),
-  ``ErrorMessage`` (first 1 KB of the error message) and ``RequestID`` attributes;
-- EventBridge envelope (§4.4/§4.5, source ``lambda`` as recorded in Nov 2025);
-- S3 destination object key (§4.4).
+  ``ZeroReservedConcurrency`` and for events that never ran,
+  [AWS_BEHAVIOUR: zero-reserved-concurrency, max-age-in-queue]);
+- DLQ message ([AWS_BEHAVIOUR: dlq-message]): the original payload as-is with ``ErrorCode``
+  (Number), ``ErrorMessage`` (first 1 KB of the error message) and ``RequestID`` attributes;
+- EventBridge envelope ([AWS_BEHAVIOUR: destination-eventbridge]; source ``lambda`` as recorded
+  in Nov 2025);
+- S3 destination object key ([AWS_BEHAVIOUR: destination-s3-key]).
 """
 
 from __future__ import annotations
@@ -21,9 +24,9 @@ from ..model import InvocationResult
 from .events import AsyncEvent
 from .retry import SUCCESS
 
-ERROR_MESSAGE_LIMIT = 1024  # §4.10: "first 1 KB of the error message"
-# DLQ attributes when no attempt produced an error: not recorded on AWS (open question in the
-# spec); the lab uses the status the caller of a sync Invoke would get (§2.7, §5.3).
+ERROR_MESSAGE_LIMIT = 1024  # [AWS_BEHAVIOUR: dlq-message]: "first 1 KB of the error message"
+# DLQ attributes when no attempt produced an error: not recorded on AWS; the lab uses the status
+# the caller of a sync Invoke would get [AWS_BEHAVIOUR: dlq-message].
 THROTTLED_ERROR = ("429", "Rate Exceeded.")
 RECURSION_ERROR = (
     "400",
@@ -52,7 +55,10 @@ def destination_record(
     timestamp: datetime,
     result: InvocationResult | None = None,
 ) -> dict[str, Any]:
-    """The invocation record sent to an on-success / on-failure destination (§4.6)."""
+    """The invocation record sent to an on-success / on-failure destination.
+
+    [AWS_BEHAVIOUR: destination-record]
+    """
     record: dict[str, Any] = {
         "version": "1.0",
         "timestamp": iso_millis(timestamp),
@@ -92,7 +98,9 @@ def dlq_message(
     *,
     error: tuple[str, str] = THROTTLED_ERROR,
 ) -> DlqMessage:
-    """The original event with ``ErrorCode``/``ErrorMessage``/``RequestID`` (§4.10).
+    """The original event with ``ErrorCode``/``ErrorMessage``/``RequestID``.
+
+    [AWS_BEHAVIOUR: dlq-message]
 
     After a function error, ``ErrorCode`` is ``200`` (the Invoke status) and ``ErrorMessage``
     the error's ``errorMessage`` text, as recorded; otherwise ``error`` gives code and text.
@@ -116,7 +124,10 @@ def dlq_message(
 
 
 def detail_type(record: dict[str, Any]) -> str:
-    """``Lambda Function Invocation Result - Success`` / ``- Failure`` (§4.4)."""
+    """``Lambda Function Invocation Result - Success`` / ``- Failure``.
+
+    [AWS_BEHAVIOUR: destination-eventbridge]
+    """
     ok = record["requestContext"]["condition"] == SUCCESS
     return "Lambda Function Invocation Result - " + ("Success" if ok else "Failure")
 
@@ -135,7 +146,10 @@ def eventbridge_entry(record: dict[str, Any], *, bus_arn: str) -> dict[str, Any]
 def eventbridge_envelope(
     record: dict[str, Any], *, bus_arn: str, event_id: str, time: datetime
 ) -> dict[str, Any]:
-    """The event as a rule target receives it (recorded shape, §4.4/§4.5)."""
+    """The event as a rule target receives it (recorded shape).
+
+    [AWS_BEHAVIOUR: destination-eventbridge]
+    """
     function_arn = record["requestContext"]["functionArn"]
     parts = bus_arn.split(":")
     return {
@@ -152,6 +166,9 @@ def eventbridge_envelope(
 
 
 def s3_destination_key(function_name: str, at: datetime, unique: str) -> str:
-    """``aws/lambda/async/<fn>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<uuid>`` (§4.4)."""
+    """``aws/lambda/async/<fn>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<uuid>``.
+
+    [AWS_BEHAVIOUR: destination-s3-key]
+    """
     at = at.astimezone(UTC)
     return f"aws/lambda/async/{function_name}/{at:%Y/%m/%d}/{at:%Y-%m-%dT%H.%M.%S}-{unique}"

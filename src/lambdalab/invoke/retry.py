@@ -1,14 +1,17 @@
 """Retry policy of the async queue, as pure functions of simulated time (no I/O, no clock).
 
-- Function errors (§3.1–3.2): up to ``MaximumRetryAttempts`` more attempts, the first after
-  60 s and the second after 120 s, counted from the end of the failed attempt (the docs do not
-  say whether from its start or end; with short handlers both give the measured 0/60/180 s).
-  No jitter: AWS's is UNKNOWN (§3.2) and a fixed pattern is what the course charts show.
-- Look-ahead (§3.7): a retry that would start at or after the event's maximum age is not
-  waited for; the event fails now with ``EventAgeExceeded``.
-- Throttles and system errors (§2.4–2.6): back to the queue after 1, 2, 4 … s, capped at
-  300 s, bounded only by the maximum age; they do not use the retry budget.
-- Reserved concurrency 0 (§2.7) and recursion (§5) stop an event before it runs.
+- Function errors [AWS_BEHAVIOUR: async-retries]: up to ``MaximumRetryAttempts`` more attempts,
+  the first after 60 s and the second after 120 s, counted from the end of the failed attempt
+  (the docs do not say whether from its start or end; with short handlers both give the
+  measured 0/60/180 s). No jitter: AWS's is UNKNOWN and a fixed pattern is what the course
+  charts show.
+- Look-ahead [AWS_BEHAVIOUR: max-age-look-ahead]: a retry that would start at or after the
+  event's maximum age is not waited for; the event fails now with ``EventAgeExceeded``.
+- Throttles and system errors [AWS_BEHAVIOUR: throttle-backoff, throttle-not-a-retry]: back to
+  the queue after 1, 2, 4 … s, capped at 300 s, bounded only by the maximum age; they do not
+  use the retry budget.
+- Reserved concurrency 0 [AWS_BEHAVIOUR: zero-reserved-concurrency] and recursion
+  [AWS_BEHAVIOUR: recursion-detection] stop an event before it runs.
 """
 
 from __future__ import annotations
@@ -19,15 +22,17 @@ SUCCESS = "Success"
 RETRIES_EXHAUSTED = "RetriesExhausted"
 EVENT_AGE_EXCEEDED = "EventAgeExceeded"
 ZERO_RESERVED_CONCURRENCY = "ZeroReservedConcurrency"
-# The record condition for an event stopped by recursion detection is UNKNOWN (§4.7, §5.6).
+# The record condition for an event stopped by recursion detection is UNKNOWN
+# [AWS_BEHAVIOUR: recursion-condition].
 # The lab's choice: a distinct, self-explaining value, so a learner can tell it apart from
 # retries. Not observed on AWS.
 RECURSIVE_INVOCATION = "RecursiveInvocationDetected"
 
-FUNCTION_ERROR_DELAYS = (60.0, 120.0)  # seconds before retry 1 and retry 2 (§3.1)
-THROTTLE_FIRST_DELAY = 1.0  # §2.4: "from 1 second"
-THROTTLE_MAX_DELAY = 300.0  # §2.4: "to a maximum of 5 minutes"
-RECURSION_LIMIT = 16  # §5.1: "more than 16 times"
+# seconds before retry 1 and retry 2 ([AWS_BEHAVIOUR: async-retries])
+FUNCTION_ERROR_DELAYS = (60.0, 120.0)
+THROTTLE_FIRST_DELAY = 1.0  # [AWS_BEHAVIOUR: throttle-backoff]: "from 1 second"
+THROTTLE_MAX_DELAY = 300.0  # [AWS_BEHAVIOUR: throttle-backoff]: "to a maximum of 5 minutes"
+RECURSION_LIMIT = 16  # [AWS_BEHAVIOUR: recursion-detection]: "more than 16 times"
 
 
 @dataclass(frozen=True)
@@ -81,14 +86,18 @@ def after_throttle(
 
 
 def zero_concurrency(reserved_concurrency: int | None) -> bool:
-    """§2.7: reserved concurrency 0 sends new events straight to DLQ/on-failure."""
+    """Reserved concurrency 0 sends new events straight to DLQ/on-failure.
+
+    [AWS_BEHAVIOUR: zero-reserved-concurrency]
+    """
     return reserved_concurrency == 0
 
 
 def recursion_stopped(lineage: int, recursive_loop: str) -> bool:
-    """§5.1/5.5: stop when the chain already invoked more than 16 times and loops terminate.
+    """Stop when the chain already invoked more than 16 times and loops terminate.
 
     ``lineage`` is the count carried by the incoming trace header, i.e. how many invocations
-    the chain has already made. The exact threshold wording varies (§5.6); ``> 16`` is ours.
+    the chain has already made. The exact threshold wording varies; ``> 16`` is ours
+    [AWS_BEHAVIOUR: recursion-detection, recursion-config].
     """
     return recursive_loop == "Terminate" and lineage > RECURSION_LIMIT

@@ -2,8 +2,11 @@
 
 :class:`AsyncSettings` is what the engine reads (fresh, every time an event is about to run,
 because the configuration may change while an event waits). The helpers below reproduce the
-errors of Put/UpdateFunctionEventInvokeConfig (§2.10–2.12, §4.1) and PutFunctionRecursionConfig
-(§5.5) so the moto glue can answer exactly as AWS does; they raise :class:`AwsError`.
+errors of Put/UpdateFunctionEventInvokeConfig and PutFunctionRecursionConfig so the moto glue
+can answer exactly as AWS does; they raise :class:`AwsError`.
+
+[AWS_BEHAVIOUR: event-invoke-config-settings, event-invoke-config-put-update]
+[AWS_BEHAVIOUR: event-invoke-config-errors, destination-types, recursion-config]
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ from typing import Any
 
 from .errors import AwsError
 
-DEFAULT_MAX_RETRY_ATTEMPTS = 2  # §2.10
-DEFAULT_MAX_EVENT_AGE = 21600  # §2.10: six hours
-RECURSIVE_LOOP_VALUES = ("Terminate", "Allow")  # order as in AWS's enum message (§5.5)
+DEFAULT_MAX_RETRY_ATTEMPTS = 2  # [AWS_BEHAVIOUR: event-invoke-config-settings]
+DEFAULT_MAX_EVENT_AGE = 21600  # [AWS_BEHAVIOUR: event-invoke-config-settings]: six hours
+# order as in AWS's enum message ([AWS_BEHAVIOUR: recursion-config])
+RECURSIVE_LOOP_VALUES = ("Terminate", "Allow")
 
 # botocore's DestinationArn shape (pattern and max length 350).
 DESTINATION_ARN_PATTERN = (
@@ -25,7 +29,7 @@ DESTINATION_ARN_PATTERN = (
     r"((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.*)"
 )
 DESTINATION_ARN_MAX = 350
-ON_SUCCESS_SERVICES = ("sqs", "sns", "lambda", "events")  # §4.1
+ON_SUCCESS_SERVICES = ("sqs", "sns", "lambda", "events")  # [AWS_BEHAVIOUR: destination-types]
 ON_FAILURE_SERVICES = ("sqs", "sns", "lambda", "events", "s3")  # S3: on-failure only
 
 
@@ -35,7 +39,8 @@ class AsyncSettings:
 
     max_retry_attempts: int = DEFAULT_MAX_RETRY_ATTEMPTS
     max_event_age: int = DEFAULT_MAX_EVENT_AGE
-    dlq_arn: str | None = None  # DeadLetterConfig.TargetArn (function level, §4.11)
+    # DeadLetterConfig.TargetArn (function level, [AWS_BEHAVIOUR: dlq-function-level])
+    dlq_arn: str | None = None
     on_success: str | None = None
     on_failure: str | None = None
     reserved_concurrency: int | None = None
@@ -139,8 +144,9 @@ def validate_event_invoke_config(
     ``params`` holds the request members (``MaximumRetryAttempts``, ``MaximumEventAgeInSeconds``,
     ``DestinationConfig``); ``function_arn`` is the function being configured. The check for
     the function itself existing (404) belongs to the caller and comes after the "no settings"
-    check, as recorded (§2.12). Wording for a non-Lambda ARN of an unsupported service and for
-    S3 as on-success is not recorded; we reuse "The destination ARN … is invalid.".
+    check, as recorded [AWS_BEHAVIOUR: event-invoke-config-errors]. Wording for a non-Lambda ARN
+    of an unsupported service and for S3 as on-success is not recorded; we reuse "The
+    destination ARN … is invalid.".
     """
     problems = _range_problems(params)
     if problems:
@@ -178,7 +184,10 @@ def put_config(params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def update_config(existing: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
-    """UpdateFunctionEventInvokeConfig: merge into the existing config (§2.11)."""
+    """UpdateFunctionEventInvokeConfig: merge into the existing config.
+
+    [AWS_BEHAVIOUR: event-invoke-config-put-update]
+    """
     merged = dict(existing)
     for key in ("MaximumRetryAttempts", "MaximumEventAgeInSeconds"):
         if params.get(key) is not None:
@@ -207,7 +216,10 @@ def config_response(
 
 
 def config_not_found(qualified_arn: str) -> AwsError:
-    """Get/Delete/Update on a function version without a config (§2.12)."""
+    """Get/Delete/Update on a function version without a config.
+
+    [AWS_BEHAVIOUR: event-invoke-config-errors]
+    """
     return AwsError(
         "ResourceNotFoundException",
         f"The function {qualified_arn} doesn't have an EventInvokeConfig",
@@ -216,7 +228,7 @@ def config_not_found(qualified_arn: str) -> AwsError:
 
 
 def validate_recursive_loop(value: Any) -> None:
-    """PutFunctionRecursionConfig's enum check (§5.5)."""
+    """PutFunctionRecursionConfig's enum check ([AWS_BEHAVIOUR: recursion-config])."""
     if value not in RECURSIVE_LOOP_VALUES:
         raise _validation_error(
             [

@@ -1,7 +1,8 @@
 """Error documents and messages for failures the platform (not the handler) reports.
 
-Texts follow spec §3.4 / §6.6: these are what Invoke returns and what async retries,
-DLQ attributes and destination records carry, so learners must see AWS's exact words.
+Texts follow [AWS_BEHAVIOUR: function-errors, log-timeout]: these are what Invoke returns and
+what async retries, DLQ attributes and destination records carry, so learners must see AWS's
+exact words.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The platform's log lines (INIT_START, START, END, REPORT, timeouts), as AWS writes them.
 
 Pure functions of their arguments; timestamps come from the caller (the lab's clock). Each
-message ends with ``\\n`` like the CloudWatch events AWS stores (spec §6.3-6.6).
+message ends with ``\\n`` like the CloudWatch events AWS stores
+[AWS_BEHAVIOUR: log-platform-lines, log-report-line, log-timeout].
 """
 
 from __future__ import annotations
@@ -45,7 +46,10 @@ def log_stream_name(when: datetime, version: str = "$LATEST") -> str:
 
 
 def billed_ms(duration_ms: float, init_ms: float | None) -> int:
-    """Rounded up to 1 ms; INIT is billed too on cold starts since 1 Aug 2025 (spec §6.5)."""
+    """Rounded up to 1 ms; INIT is billed too on cold starts since 1 Aug 2025.
+
+    [AWS_BEHAVIOUR: log-report-line]
+    """
     return max(1, math.ceil(round(duration_ms + (init_ms or 0.0), 6)))
 
 
@@ -111,7 +115,10 @@ class TextFormat:
 
 
 class JsonFormat(TextFormat):
-    """``LogFormat: JSON``: platform records as JSON objects (spec §6.10; fields partly UNKNOWN)."""
+    """``LogFormat: JSON``: platform records as JSON objects (fields partly UNKNOWN).
+
+    [AWS_BEHAVIOUR: log-json-format]
+    """
 
     name = "JSON"
 
