@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from lambdalab import iam, served
+from lambdalab import cloud, iam, served
 
 
 class AttachedLab:
@@ -58,14 +58,10 @@ class AttachedLab:
 
         return lab_env(self.endpoint_url, self.credentials, self.region)
 
-    def client(self, service: str, **kwargs: Any) -> Any:
-        import boto3
-
-        kwargs.setdefault("region_name", self.region)
-        kwargs.setdefault("endpoint_url", self.endpoint_url)
-        kwargs.setdefault("aws_access_key_id", self.credentials.access_key_id)
-        kwargs.setdefault("aws_secret_access_key", self.credentials.secret_access_key)
-        return boto3.client(service, **kwargs)
+    # The same as the in-process lab's: they read only endpoint, region and credentials.
+    client = cloud.Lab.client
+    terraform = cloud.Lab.terraform
+    logs = cloud.Lab.logs
 
     def now(self) -> datetime:
         from lambdalab.cloud import fetch_status
@@ -99,17 +95,6 @@ class AttachedLab:
 
     def set_duplicate_delivery(self, probability: float) -> None:
         self.call("set_duplicate_delivery", probability=probability)
-
-    def terraform(self, *args: str, chdir: str | os.PathLike[str] = ".", engine: str = "auto"):
-        from lambdalab.terraform.runner import run
-
-        return run(self, list(args), chdir=Path(chdir), engine=engine)
-
-    @property
-    def logs(self) -> Any:
-        from lambdalab.cloud import LabLogs
-
-        return LabLogs(self)
 
     def export_env(self) -> None:
         """Point this process (and the commands it starts) at the served lab."""
