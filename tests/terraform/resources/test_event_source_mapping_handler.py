@@ -1,7 +1,8 @@
 """``aws_lambda_event_source_mapping`` against the lab, compared with real terraform's state.
 
 ``tests/terraform/fixtures/esm_state.json`` is the state real terraform 1.11 with hashicorp/aws
-5.100.0 wrote for ``tests/terraform/fixtures/oracle/esm`` (uuid and time replaced).
+5.100.0 wrote for ``tests/terraform/fixtures/oracle/esm`` (uuid and time replaced;
+``state_transition_reason`` as AWS records it: USER_INITIATED).
 """
 
 from __future__ import annotations
@@ -21,6 +22,20 @@ PATTERN = '{"body":{"kind":["order"]}}'
 
 def _function_and_queues(ctx) -> tuple[dict, dict]:
     handler("aws_iam_role").create(ctx, {"name": "oracle_orders_role", "assume_role_policy": TRUST})
+    # Lambda polls the queue with the function's role (AWS refuses the mapping otherwise).
+    polling = {
+        "Effect": "Allow",
+        "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+        "Resource": "*",
+    }
+    handler("aws_iam_role_policy").create(
+        ctx,
+        {
+            "name": "sqs-polling",
+            "role": "oracle_orders_role",
+            "policy": json.dumps({"Version": "2012-10-17", "Statement": [polling]}),
+        },
+    )
     data = zip_bytes("def lambda_handler(e, c):\n    return {}\n")
     (ctx.module_dir / "fn.zip").write_bytes(data)
     fn = handler("aws_lambda_function").create(
