@@ -175,6 +175,9 @@ def test_follow_polls_prints_new_lines_once_and_ctrl_c_exits_0(group, lab):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # A terminal's Ctrl-C: the default SIGINT, even when this test runs in a background
+        # job (where the shell makes children ignore SIGINT).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         reader = LineReader(proc.stdout)

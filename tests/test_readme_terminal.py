@@ -14,6 +14,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -94,6 +95,8 @@ def run_on_a_served_lab(tmp_path: Path, script: str, times: int) -> list[str]:
         for _ in range(times):
             done = subprocess.run(
                 ["bash", "-c", script],
+                # A terminal's Ctrl-C works even when this test runs in a background job.
+                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
                 cwd=work,
                 env=shell,
                 stdout=subprocess.PIPE,
