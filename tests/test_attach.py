@@ -38,6 +38,14 @@ attempts = lab.invocations("flaky")
 out["attempts"] = [round((a.start - attempts[0].start).total_seconds()) // 60 for a in attempts]
 out["outcomes"] = [a.outcome for a in attempts]
 out["clock_moved"] = (lab.now() - t0).total_seconds() >= 180
+SLEEPY = "import time\ndef lambda_handler(e, c):\n    time.sleep(3)\n"
+make_function(lab, "sleepy", SLEEPY, Timeout=10)
+lab.client("lambda").invoke(FunctionName="sleepy", InvocationType="Event", Payload=b"{}")
+try:
+    lab.wait_idle(0.2)
+except TimeoutError as e:
+    out["wait_timeout"] = str(e)
+lab.wait_idle(60)
 aws = str(Path(sys.executable).parent / "aws")
 out["cli"] = subprocess.run([aws, "s3", "ls"], capture_output=True, text=True).stdout
 try:
@@ -93,6 +101,7 @@ def test_a_notebook_attaches_to_the_served_lab_with_every_helper(served):
     assert out["attempts"] == [0, 1, 3]  # AWS's retry waits, fast-forwarded by the served lab
     assert out["outcomes"] == ["error", "error", "error"]
     assert out["clock_moved"] is True
+    assert "still pending" in out["wait_timeout"]  # the served lab's TimeoutError, by name
     assert "shared-bucket" in out["cli"]  # the notebook's `!aws` sees the same cloud
     assert "call lab.stop() first" in out["own_lab_refused"]
     assert out["after_reset"] == []

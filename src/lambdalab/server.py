@@ -172,7 +172,7 @@ class LabApp:
         except KeyError:
             return _unknown_operation(operation)
         except Exception as exc:  # the caller re-raises it by name (TimeoutError, ValueError…)
-            status, headers, payload = _json({"__type": type(exc).__name__, "message": str(exc)})
+            headers, payload = _json({"__type": type(exc).__name__, "message": str(exc)})
             return 400, headers, payload
         return 200, *_json({"result": result})
 
