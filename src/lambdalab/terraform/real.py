@@ -363,8 +363,11 @@ def usable(
 
 
 def child_env(tmpdir: str | os.PathLike, env: dict[str, str] | None = None) -> dict[str, str]:
-    """The child's environment: a written CLI config when the user has none but a mirror exists."""
-    env = dict(os.environ if env is None else env)
+    """The child's environment: the user's, less anything that could steer terraform away from
+    the lab (``lambdalab.awsenv``), with a written CLI config when the user has none but a
+    mirror exists."""
+    env = awsenv.scrubbed(os.environ if env is None else env)
+    env["NO_PROXY"] = env["no_proxy"] = awsenv.no_proxy(env)
     cfg = cli_config(env)
     if cfg.write_config and cfg.mirrors:
         env["TF_CLI_CONFIG_FILE"] = str(write_cli_config(cfg.mirrors, tmpdir))
@@ -417,8 +420,7 @@ def run(
     leftovers.recover(chdir, write)
     # The user's environment less anything that could steer terraform away from the lab
     # (lambdalab.awsenv), a CLI config for the mirror, the lab's keys.
-    child = awsenv.scrubbed(child_env(config_dir(), env))
-    child["NO_PROXY"] = child["no_proxy"] = awsenv.no_proxy(child)
+    child = child_env(config_dir(), env)
     child.update(AWS_ACCESS_KEY_ID=access_key, AWS_SECRET_ACCESS_KEY=secret_key)
     with override_file(chdir, endpoint_url, region), _sigterm_as_exit():
         terraform = Child(
