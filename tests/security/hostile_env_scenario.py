@@ -12,7 +12,7 @@ from pathlib import Path
 import boto3
 
 import lambdalab
-from tests.lab_helpers import make_function
+from tests.lab_helpers import make_function, make_role
 
 HANDLER = """
 import boto3, os
@@ -56,11 +56,12 @@ def main() -> None:
         lab,
         "hostile-fn",
         HANDLER,
-        role_arn=None,
+        role_arn=make_role(
+            lab, "hostile-fn-role", [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]
+        ),
         Timeout=60,
         Environment={"Variables": {"AWS_ENDPOINT_URL_S3": decoy, "AWS_CA_BUNDLE": "/nope"}},
     )
-    make_role_policy(lab)
     result = json.loads(boto3.client("lambda").invoke(FunctionName="hostile-fn")["Payload"].read())
     report["handler"] = result
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket="hostile-bucket")["Contents"]]
@@ -86,21 +87,6 @@ def main() -> None:
             report["terraform"] = {"rc": rc, "created": "hostile-tf-bucket" in buckets}
     lab.stop()
     print("REPORT " + json.dumps(report))
-
-
-def make_role_policy(lab) -> None:
-    """Let the function's role copy objects in the bucket."""
-    iam = boto3.client("iam")
-    iam.put_role_policy(
-        RoleName="hostile-fn-role",
-        PolicyName="s3",
-        PolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
-            }
-        ),
-    )
 
 
 if __name__ == "__main__":
