@@ -110,14 +110,5 @@ class TailCommand(BasicCommand):
             endpoint_url=parsed_globals.endpoint_url,
             verify=parsed_globals.verify_ssl,
         )
-        return logs.tail(
-            parsed_args.group_name,
-            since=parsed_args.since,
-            follow=parsed_args.follow,
-            format=parsed_args.format,
-            filter_pattern=parsed_args.filter_pattern,
-            log_stream_names=parsed_args.log_stream_names,
-            log_stream_name_prefix=parsed_args.log_stream_name_prefix,
-            color=getattr(parsed_globals, "color", None) or "auto",  # v1's global --color
-            client=client,
-        )
+        color = getattr(parsed_globals, "color", None) or "auto"  # v1's global --color
+        return logs.run(parsed_args, color=color, client=client)

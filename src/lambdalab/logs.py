@@ -340,8 +340,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--color", default="auto", choices=COLORS)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run a parsed ``logs tail`` command line."""
+def run(args: argparse.Namespace, *, color: str | None = None, client: Any = None) -> int:
+    """Run a parsed ``logs tail`` command line (``lambdalab logs tail``, or the AWS CLI v1
+    plugin, which passes the CLI's global ``--color`` and its own client)."""
     return tail(
         args.group_name,
         since=args.since,
@@ -350,7 +351,8 @@ def run(args: argparse.Namespace) -> int:
         filter_pattern=args.filter_pattern,
         log_stream_names=args.log_stream_names,
         log_stream_name_prefix=args.log_stream_name_prefix,
-        color=args.color,
+        color=color or args.color,
+        client=client,
     )
 
 
