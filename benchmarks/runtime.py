@@ -181,7 +181,9 @@ def main() -> None:
     rows: list[tuple[str, str, str, str]] = []
     rows.append(("S3 GetObject (moto server)", f"{s3_ms:8.2f} ms", "", ""))
     for client in clients:
-        svc = RuntimeService(Clock(), NullSink(), lambda s: {}, "http://127.0.0.1:9", client=client)
+        svc = RuntimeService(
+            Clock(), lambda s: NullSink(), lambda s: {}, "http://127.0.0.1:9", client=client
+        )
         try:
             cold_boto3, boto3_ms = time_cold(svc, BOTO3_HANDLER, args.repeat, baseline=True)
             cold_plain, _ = time_cold(svc, PLAIN_HANDLER, args.repeat)

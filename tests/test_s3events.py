@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from lambdalab.awserror import AwsError
 from lambdalab.clock import iso_millis
 from lambdalab.s3events import (
     OVERLAP_MESSAGE,
-    NotificationConfigError,
     Sequencer,
     build_event,
     build_record,
@@ -146,10 +146,10 @@ def test_configuration_matches_uses_events_and_filter():
 
 def test_validate_filter_rules():
     validate_filter_rules([{"Name": "prefix", "Value": "a/"}, {"Name": "suffix", "Value": ".x"}])
-    with pytest.raises(NotificationConfigError, match="more than one prefix rule") as info:
+    with pytest.raises(AwsError, match="more than one prefix rule") as info:
         validate_filter_rules([{"Name": "prefix", "Value": "a"}, {"Name": "Prefix", "Value": "b"}])
     assert info.value.code == "InvalidArgument"
-    with pytest.raises(NotificationConfigError, match="either prefix or suffix"):
+    with pytest.raises(AwsError, match="either prefix or suffix"):
         validate_filter_rules([{"Name": "contains", "Value": "a"}])
 
 
@@ -176,10 +176,10 @@ def cfg(events, prefix=None, suffix=None, id_="c"):
     ],
 )
 def test_overlapping_configurations_are_rejected(a, b):
-    with pytest.raises(NotificationConfigError) as info:
+    with pytest.raises(AwsError) as info:
         check_overlap([a, b])
-    assert (info.value.code, info.value.status_code) == ("InvalidArgument", 400)
-    assert str(info.value) == OVERLAP_MESSAGE
+    assert (info.value.code, info.value.status) == ("InvalidArgument", 400)
+    assert info.value.message == OVERLAP_MESSAGE
     assert OVERLAP_MESSAGE == (
         "Configuration is ambiguously defined. Cannot have overlapping suffixes in two rules if "
         "the prefixes are overlapping for the same event type."
@@ -204,7 +204,7 @@ def test_overlap_is_checked_across_destination_types():
         "LambdaFunctionConfigurations": [cfg(["s3:ObjectCreated:*"], "uploads/")],
         "QueueConfigurations": [cfg(["s3:ObjectCreated:Put"], "uploads/")],
     }
-    with pytest.raises(NotificationConfigError):
+    with pytest.raises(AwsError):
         check_overlap(whole)
     check_overlap({"LambdaFunctionConfigurations": [cfg(["s3:ObjectCreated:*"], "uploads/")]})
 
@@ -242,7 +242,7 @@ def test_xml_and_lowercase_configuration_shapes():
     assert configuration_matches(xml, "ObjectCreated:Put", "uploads/a.txt")
     assert not configuration_matches(xml, "ObjectCreated:Put", "processed/a.txt")
     low = {"events": ["s3:ObjectCreated:Put"], "filter_rules": [{"Name": "Prefix", "Value": "up"}]}
-    with pytest.raises(NotificationConfigError) as info:
+    with pytest.raises(AwsError) as info:
         check_overlap([low, xml])
     assert info.value.message == OVERLAP_MESSAGE
     check_overlap([low, {"events": ["s3:ObjectRemoved:*"], "filter_rules": []}])

@@ -17,10 +17,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from lambdalab import cloud, iam, served
+from lambdalab import iam, served
+from lambdalab.labaccess import LabAccess
 
 
-class AttachedLab:
+class AttachedLab(LabAccess):
     """Handle on a lab that ``lambdalab serve`` runs (see :func:`lambdalab.start`)."""
 
     attached = True
@@ -54,22 +55,17 @@ class AttachedLab:
     # -- the same interface as Lab -------------------------------------------------------------
 
     def env(self) -> dict[str, str]:
-        from lambdalab.cloud import lab_env
+        from lambdalab.labaccess import lab_env
 
         return lab_env(self.endpoint_url, self.credentials, self.region)
 
-    # The same as the in-process lab's: they read only endpoint, region and credentials.
-    client = cloud.Lab.client
-    terraform = cloud.Lab.terraform
-    logs = cloud.Lab.logs
-
     def now(self) -> datetime:
-        from lambdalab.cloud import fetch_status
+        from lambdalab.served import fetch_status
 
         return datetime.fromtimestamp(fetch_status(self.endpoint_url)["now"], tz=UTC)
 
     def status(self) -> dict[str, Any]:
-        from lambdalab.cloud import fetch_status
+        from lambdalab.served import fetch_status
 
         return fetch_status(self.endpoint_url)
 
@@ -98,13 +94,13 @@ class AttachedLab:
 
     def export_env(self) -> None:
         """Point this process (and the commands it starts) at the served lab."""
-        from lambdalab.cloud import export_env
+        from lambdalab.labaccess import export_env
 
         export_env(self.env(), self._saved_env)
 
     def stop(self) -> None:
         """Detach: this process forgets the lab; the served lab keeps running."""
-        from lambdalab.cloud import restore_env
+        from lambdalab.labaccess import restore_env
 
         if self.running:
             self.running = False
@@ -148,7 +144,8 @@ class AttachedLab:
 
 def _from_environment(endpoint_url: str | None) -> dict[str, Any] | None:
     """A lab described by this process's own ``AWS_*`` variables, if one answers there."""
-    from lambdalab.cloud import ACCOUNT_ID, fetch_status
+    from lambdalab.labaccess import ACCOUNT_ID
+    from lambdalab.served import fetch_status
 
     endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
     key, secret = os.environ.get("AWS_ACCESS_KEY_ID"), os.environ.get("AWS_SECRET_ACCESS_KEY")

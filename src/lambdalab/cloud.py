@@ -1,7 +1,7 @@
 """The local cloud: one per process, started by :func:`start`.
 
 It runs moto's server on 127.0.0.1 (a free port), switches on IAM enforcement, installs the
-lab's Lambda data plane into moto (:mod:`lambdalab.moto_patches`), and points this process's
+lab's Lambda data plane into moto (:mod:`lambdalab.moto`), and points this process's
 environment at it — so boto3 here, and child processes such as the ``aws`` CLI or terraform,
 reach the lab and nothing else. Real AWS is never contacted unless the learner opts in by not
 starting the lab at all.
@@ -12,18 +12,16 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import sys
 import threading
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from lambdalab import awsenv, iam, leftovers
+from lambdalab import iam, leftovers
 from lambdalab.clock import Clock
+from lambdalab.labaccess import ACCOUNT_ID, LabAccess, export_env, lab_env, restore_env
 from lambdalab.server import ALLOWED_HOSTS as LOOPBACK_HOSTS
 
 DEFAULT_REGION = "ap-northeast-1"  # the article's region
-ACCOUNT_ID = "123456789012"  # moto's default account
 ATTACH_ENV = "LAMBDALAB_ATTACH"  # "1": start() uses this user's served lab (`lambdalab env`)
 
 _lock = threading.RLock()
@@ -121,53 +119,7 @@ def current() -> Any:
     return _current if _current is not None and _current.running else None
 
 
-def lab_env(endpoint_url: str, credentials: iam.Credentials, region: str) -> dict[str, str]:
-    """The environment variables that point a process at a lab, and at nothing else."""
-    return {
-        "AWS_ENDPOINT_URL": endpoint_url,
-        "AWS_ACCESS_KEY_ID": credentials.access_key_id,
-        "AWS_SECRET_ACCESS_KEY": credentials.secret_access_key,
-        "AWS_DEFAULT_REGION": region,
-        "AWS_REGION": region,
-        # No real config/credentials files: nothing can redirect a call to real AWS. The
-        # lab's own config holds only [plugins] (`aws logs tail` for the course's CLI v1).
-        "AWS_CONFIG_FILE": str(Path(__file__).with_name("aws-config")),
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        "AWS_EC2_METADATA_DISABLED": "true",
-        # A proxy from the learner's shell must never carry the lab's traffic off the machine.
-        "NO_PROXY": awsenv.no_proxy(os.environ),
-        "no_proxy": awsenv.no_proxy(os.environ),
-    }
-
-
-def export_env(env: dict[str, str], saved: dict[str, str | None]) -> None:
-    """Set ``env`` in this process, removing every variable that could steer AWS tools away
-    (``awsenv.REDIRECTING``); ``saved`` keeps what was there for :func:`restore_env`."""
-    for name in [n for n in os.environ if awsenv.is_redirecting(n)]:
-        saved.setdefault(name, os.environ.get(name))
-        os.environ.pop(name, None)
-    for name, value in env.items():
-        saved.setdefault(name, os.environ.get(name))
-        os.environ[name] = value
-    # `!aws …` and `!lambdalab …` in a notebook run this environment's commands even when
-    # JupyterLab was started without activating the virtual environment.
-    bin_dir = os.path.dirname(sys.executable)
-    path = os.environ.get("PATH", "")
-    if bin_dir not in path.split(os.pathsep):
-        saved.setdefault("PATH", path)
-        os.environ["PATH"] = bin_dir + os.pathsep + path
-
-
-def restore_env(saved: dict[str, str | None]) -> None:
-    for name, value in saved.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
-    saved.clear()
-
-
-class Lab:
+class Lab(LabAccess):
     """Handle on the running local cloud (see ``design.md`` for the public interface)."""
 
     def __init__(
@@ -205,7 +157,7 @@ class Lab:
 
     def _start(self) -> None:
         # AWS managed policies (AWSLambdaBasicExecutionRole, …) exist in the lab; IAM is
-        # enforced on the lab's own requests (see moto_patches._authorize_lab_requests).
+        # enforced on the lab's own requests (see lambdalab.moto.auth).
         self._saved_env.setdefault(
             "MOTO_IAM_LOAD_MANAGED_POLICIES", os.environ.get("MOTO_IAM_LOAD_MANAGED_POLICIES")
         )
@@ -213,10 +165,10 @@ class Lab:
 
         from moto.moto_api._internal.models import moto_api_backend
 
-        from lambdalab import moto_patches
+        from lambdalab import moto as moto_adapters
         from lambdalab.server import LabServer
 
-        moto_patches.apply()
+        moto_adapters.apply()
         # moto's backends live as long as the process: a new lab is a new, empty cloud, even
         # after lab.stop() of another one here.
         moto_api_backend.reset()
@@ -244,7 +196,7 @@ class Lab:
                 duplicate_delivery=self._duplicate_delivery,
                 max_environments=self._max_environments,
             )
-            moto_patches.set_dataplane(self._dataplane)
+            moto_adapters.set_dataplane(self._dataplane)
         except BaseException:  # leave nothing half-started behind (port, threads, env vars)
             self._server.stop()
             self._restore_env()
@@ -271,13 +223,13 @@ class Lab:
             if not self.running:
                 return
             self.running = False
-            from lambdalab import moto_patches
+            from lambdalab import moto as moto_adapters
 
             try:
                 if self._dataplane is not None:
                     self._dataplane.stop()
             finally:
-                moto_patches.set_dataplane(None)
+                moto_adapters.set_dataplane(None)
                 self._server.stop()
                 self._restore_env()
                 if _current is self:
@@ -302,16 +254,6 @@ class Lab:
             self._dataplane.reset(empty_cloud)
 
     # -- everyday use -------------------------------------------------------------------------
-
-    def client(self, service: str, **kwargs: Any) -> Any:
-        """A boto3 client bound to the lab (the learner's admin identity)."""
-        import boto3
-
-        kwargs.setdefault("region_name", self.region)
-        kwargs.setdefault("endpoint_url", self.endpoint_url)
-        kwargs.setdefault("aws_access_key_id", self.credentials.access_key_id)
-        kwargs.setdefault("aws_secret_access_key", self.credentials.secret_access_key)
-        return boto3.client(service, **kwargs)
 
     def now(self) -> datetime:
         """The lab's (simulated) clock, as an aware UTC datetime."""
@@ -384,44 +326,6 @@ class Lab:
             return [asdict(info) for info in self.runtimes()]
         raise KeyError(operation)
 
-    @property
-    def logs(self) -> Any:
-        """``lab.logs.tail(group, since=…, format=…)`` — ``aws logs tail`` against the lab."""
-        return LabLogs(self)
-
-    def terraform(
-        self, *args: str, chdir: str | os.PathLike[str] = ".", engine: str = "auto"
-    ) -> int:
-        """Run terraform against the lab: the real CLI where usable, else the built-in engine."""
-        from lambdalab.terraform.runner import run
-
-        return run(self, list(args), chdir=Path(chdir), engine=engine)
-
     def __repr__(self) -> str:
         state = "running" if self.running else "stopped"
         return f"<Lab {state} {getattr(self, 'endpoint_url', '?')} region={self.region}>"
-
-
-class LabLogs:
-    """``lab.logs.tail(group, …)`` for a lab of this process or an attached one."""
-
-    def __init__(self, lab: Any) -> None:
-        self._lab = lab
-
-    def tail(self, log_group: str, **kwargs: Any) -> int:
-        from lambdalab import logs
-
-        kwargs.setdefault("client", self._lab.client("logs"))
-        kwargs.setdefault("now", self._lab.now)
-        return logs.tail(log_group, **kwargs)
-
-
-def fetch_status(endpoint_url: str, timeout: float = 3.0) -> dict[str, Any]:
-    """GET ``/_lambdalab/status`` of a running lab (raises OSError when none answers)."""
-    import json
-    import urllib.request
-
-    from lambdalab.server import STATUS_PATH
-
-    with urllib.request.urlopen(endpoint_url.rstrip("/") + STATUS_PATH, timeout=timeout) as r:
-        return json.load(r)

@@ -16,12 +16,14 @@ import time
 import uuid
 from typing import Any
 
-from lambdalab import iam, moto_patches, s3events
+from lambdalab import arns, iam, s3events
+from lambdalab.awserror import AwsError
 from lambdalab.clock import iso_millis
 from lambdalab.epoch import Epoch
-from lambdalab.esm.config import FunctionFacts, split_function_name
+from lambdalab.esm.config import FunctionFacts
 from lambdalab.esm.service import EventSourceMappings
 from lambdalab.esm.sqs import MotoQueues
+from lambdalab.functions import FunctionRecord, FunctionRecords
 from lambdalab.invoke.delivery import Deliverer
 from lambdalab.invoke.engine import AsyncEngine
 from lambdalab.invoke.events import AsyncEvent, lineage_count, with_lineage
@@ -29,20 +31,21 @@ from lambdalab.invoke.metrics import CloudWatchMetrics
 from lambdalab.invoke.settings import AsyncSettings
 from lambdalab.logsink import MotoCloudWatch, MotoLogSink
 from lambdalab.model import FunctionSpec, InvocationResult
-from lambdalab.moto_patches import service_error
 from lambdalab.runtime import CapacityExceeded, RuntimeService, Superseded
 from lambdalab.server import current_request_headers
 
 
-class RoleCheckedLogSink:
-    """A LogSink that writes only what the function's role may write (see ``_role_may_log``)."""
+class RoleBoundLogSink:
+    """The log sink of one execution environment: it writes only what the function's execution
+    role may write (see :meth:`DataPlane.role_may_log`)."""
 
-    def __init__(self, sink: Any, may_write: Any) -> None:
+    def __init__(self, sink: Any, role_arn: str, may_write: Any) -> None:
         self._sink = sink
+        self._role_arn = role_arn
         self._may_write = may_write
 
     def put(self, group: str, stream: str, events: list[tuple[int, str]]) -> None:
-        if self._may_write(group, stream):
+        if self._may_write(self._role_arn, group):
             self._sink.put(group, stream, events)
 
 
@@ -61,8 +64,8 @@ class DataPlane:
         self.account_id = lab.account_id
         self.region = lab.region
         self.log_sink = MotoLogSink(self.account_id, self.region)
-        # Handlers' logs are written with the execution role's permissions, as on AWS.
-        role_checked_sink = RoleCheckedLogSink(self.log_sink, self._role_may_log)
+        # What the lab knows of each function beyond moto (DLQ, logging, invoke configs).
+        self.functions = FunctionRecords()
         self._credentials: dict[tuple[str, str], iam.Credentials] = {}
         self._log_permissions: dict[tuple, bool] = {}
         self._lock = threading.Lock()
@@ -71,7 +74,8 @@ class DataPlane:
         self.epoch = Epoch()
         self.runtime = RuntimeService(
             lab.clock,
-            role_checked_sink,
+            # Handlers' logs are written with the execution role's permissions, as on AWS.
+            lambda spec: RoleBoundLogSink(self.log_sink, spec.role_arn, self.role_may_log),
             self.credentials_for,
             lab.endpoint_url,
             max_environments=max_environments,
@@ -125,12 +129,17 @@ class DataPlane:
 
     def _function(self, name: str, qualifier: str | None = None) -> Any:
         """moto's function for a name, ``name:qualifier`` or ARN (qualifier in it or given)."""
-        name, in_name = moto_patches.split_name(name)
+        name, in_name = arns.split_name(name)
         qualifier = qualifier or in_name
         return self._backend().get_function(name, None if qualifier == "$LATEST" else qualifier)
 
+    def record(self, fn: Any) -> FunctionRecord:
+        """The lab's record of a moto function (any of its versions)."""
+        arn = f"arn:aws:lambda:{fn.region}:{fn.account_id}:function:{fn.function_name}"
+        return self.functions.of(arn, fn.function_name)
+
     def spec_for(self, fn: Any) -> FunctionSpec:
-        logging_config = getattr(fn, "lab_logging", None) or {}
+        record = self.record(fn)
         return FunctionSpec(
             name=fn.function_name,
             arn=fn.function_arn,
@@ -144,55 +153,39 @@ class DataPlane:
             region=fn.region,
             account_id=fn.account_id,
             version="$LATEST" if str(fn.version) == "$LATEST" else str(fn.version),
-            log_group=moto_patches.log_group(fn),
-            log_format=logging_config.get("LogFormat") or "Text",
+            log_group=record.log_group,
+            log_format=record.logging.get("LogFormat") or "Text",
             reserved_concurrency=fn.reserved_concurrency,
         )
 
     def _settings_for(self, function_name: str, qualifier: str | None) -> Any:
         fn = self._function(function_name, qualifier)  # deleted meanwhile: the event is dropped
+        record = self.record(fn)
         return AsyncSettings.from_config(
-            moto_patches.event_invoke_config(fn, qualifier or "$LATEST"),
-            dlq_arn=(getattr(fn, "lab_dead_letter", None) or {}).get("TargetArn") or None,
+            record.invoke_config(qualifier or "$LATEST"),
+            dlq_arn=record.dlq_arn,
             reserved_concurrency=fn.reserved_concurrency,
-            recursive_loop=moto_patches.recursive_loop(fn),
+            recursive_loop=record.recursive_loop,
         )
 
     # -- identities ---------------------------------------------------------------------------
 
-    def _role_may_log(self, group: str, stream: str) -> bool:
+    def role_may_log(self, role_arn: str, group: str) -> bool:
         """Lambda sends a function's logs as its execution role (AWSLambdaBasicExecutionRole
         is attached for exactly this): without logs permissions nothing is written."""
         from moto.logs.models import logs_backends
 
-        roles = tuple(
-            sorted(
-                {
-                    fn.role
-                    for fn in self._backend().list_functions()
-                    if moto_patches.log_group(fn) == group
-                }
-            )
-        )
-        if not roles:
-            return True  # not a function's group (nothing to check against)
         exists = group in logs_backends[self.account_id][self.region].groups
         # Every line of every invocation comes here: evaluate the policies only when they change.
-        key = (
-            group,
-            roles,
-            exists,
-            tuple(iam.policy_fingerprint(self.account_id, r) for r in roles),
-        )
+        key = (group, role_arn, exists, iam.policy_fingerprint(self.account_id, role_arn))
         allowed = self._log_permissions.get(key)
         if allowed is None:
             base = f"arn:aws:logs:{self.region}:{self.account_id}:log-group:{group}"
             needed = [("logs:CreateLogStream", f"{base}:*"), ("logs:PutLogEvents", f"{base}:*")]
             if not exists:
                 needed.append(("logs:CreateLogGroup", base))
-            allowed = any(
-                all(iam.role_allows(self.account_id, role, action, res) for action, res in needed)
-                for role in roles
+            allowed = all(
+                iam.role_allows(self.account_id, role_arn, action, res) for action, res in needed
             )
             self._log_permissions[key] = allowed
         return allowed
@@ -214,14 +207,14 @@ class DataPlane:
     ) -> InvocationResult:
         token = self.epoch.value
         if not self._is_current_function(fn):  # the request began before a reset
-            raise service_error(
+            raise AwsError(
                 "ResourceNotFoundException", f"Function not found: {fn.function_arn}", 404
             )
         spec = self.spec_for(fn)
         name = spec.name
         # Reserved concurrency covers sync and async invocations together: one count, the engine's.
         if not self.engine.reserve(name, spec.reserved_concurrency):
-            raise service_error(
+            raise AwsError(
                 "TooManyRequestsException",
                 "Rate Exceeded.",
                 429,
@@ -240,11 +233,11 @@ class DataPlane:
                 epoch_token=token,
             )
         except Superseded:
-            raise service_error(
+            raise AwsError(
                 "ResourceNotFoundException", f"Function not found: {fn.function_arn}", 404
             ) from None
         except CapacityExceeded:
-            raise service_error(
+            raise AwsError(
                 "TooManyRequestsException",
                 "Rate Exceeded.",
                 429,
@@ -307,7 +300,7 @@ class DataPlane:
         return self._sync_busy() or self.engine.next_timer()[0]
 
     def _esm_function(self, function_name: str) -> FunctionFacts | None:
-        name, qualifier = split_function_name(function_name)
+        name, qualifier = arns.split_function_name(function_name)
         try:
             fn = self._function(name, qualifier or "$LATEST")
         except Exception:
@@ -335,7 +328,7 @@ class DataPlane:
         clock = self.lab.clock
         stream = f"{clock.now():%Y/%m/%d}/[$LATEST]lambdalab-platform"
         try:
-            group = moto_patches.log_group(self._function(function_name))
+            group = self.record(self._function(function_name)).log_group
         except Exception:  # the function is gone: its default group
             group = f"/aws/lambda/{function_name}"
         self.log_sink.put(group, stream, [(clock.millis(), message)])
@@ -473,14 +466,14 @@ class DataPlane:
         AWS: LocalStack's test_s3_notifications_*.snapshot.json): overlapping rules, always;
         destinations that do not exist or that S3 may not invoke, unless told to skip (ARNs
         that do not parse are refused earlier, by ``s3events.check_notification_document``).
-        Raises ``s3events.NotificationConfigError``."""
+        Raises :class:`~lambdalab.awserror.AwsError`."""
         kinds = ("CloudFunction", "Queue", "Topic")
         items = {kind: config.get(f"{kind}Configuration") or [] for kind in kinds}
         # s3events reads moto's parsed XML shape (Event, Filter.S3Key.FilterRule) as is
         try:
             s3events.check_overlap([item for kind in kinds for item in items[kind]])
-        except s3events.NotificationConfigError as err:
-            err.arguments = err.arguments or {"ArgumentName": "FilterRule", "ArgumentValue": ""}
+        except AwsError as err:
+            err.fields = err.fields or {"ArgumentName": "FilterRule", "ArgumentValue": ""}
             raise
         if skip_destinations:
             return
@@ -500,10 +493,10 @@ class DataPlane:
             for n, (name, value) in enumerate(unreachable, start=1):
                 arguments[f"ArgumentName{n}"] = name
                 arguments[f"ArgumentValue{n}"] = value
-            raise s3events.NotificationConfigError(
+            raise AwsError(
                 "InvalidArgument",
                 "Unable to validate the following destination configurations",
-                arguments=arguments,
+                **arguments,
             )
 
     def _target_exists(self, arn: str) -> bool:
@@ -586,6 +579,7 @@ class DataPlane:
         with self.epoch.advancing():
             self.runtime.stop_all()
             empty_cloud()
+            self.functions.clear()
             self.engine.forget()
             self.esm.reset()
             with self._lock:

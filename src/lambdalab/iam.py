@@ -1,6 +1,6 @@
 """Identities in the lab: an administrator for the learner, role credentials for functions.
 
-moto enforces IAM on every request the lab serves (``moto_patches._authorize_lab_requests``):
+moto enforces IAM on every request the lab serves (``lambdalab.moto.auth``):
 it must be signed by a known access key and be allowed by that principal's policies. The
 learner gets an IAM user with ``AdministratorAccess`` (their own calls are always allowed, as
 for an account owner); each function gets STS credentials of its execution role, so a handler

@@ -54,7 +54,7 @@ def lab_now(endpoint_url: str | None = None, *, timeout: float = 1.0) -> datetim
     endpoint_url = endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
     if not endpoint_url:
         return None
-    from lambdalab.cloud import fetch_status
+    from lambdalab.served import fetch_status
 
     try:
         return _as_datetime(float(fetch_status(endpoint_url, timeout)["now"]))

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from lambdalab.awserror import AwsError
 from lambdalab.clock import iso_millis
 
 CONFIG_LISTS = ("LambdaFunctionConfigurations", "QueueConfigurations", "TopicConfigurations")
@@ -23,24 +24,6 @@ OVERLAP_MESSAGE = (
     "Configuration is ambiguously defined. Cannot have overlapping suffixes in two rules if the "
     "prefixes are overlapping for the same event type."
 )
-
-
-class NotificationConfigError(Exception):
-    """An S3 error response (400 by default) for an invalid notification configuration."""
-
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        *,
-        status_code: int = 400,
-        arguments: Mapping[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status_code = status_code
-        self.arguments = dict(arguments or {})  # e.g. {"ArgumentName1": …, "ArgumentValue1": …}
 
 
 # ---------------------------------------------------------------------------------- records
@@ -209,12 +192,10 @@ def validate_filter_rules(filter_rules: Any) -> None:
     for rule in _rules(filter_rules):
         name = str(rule.get("Name", "")).lower()
         if name not in counts:
-            raise NotificationConfigError(
-                "InvalidArgument", "filter rule name must be either prefix or suffix"
-            )
+            raise AwsError("InvalidArgument", "filter rule name must be either prefix or suffix")
         counts[name] += 1
         if counts[name] > 1:
-            raise NotificationConfigError(
+            raise AwsError(
                 "InvalidArgument", f"Cannot specify more than one {name} rule in a filter."
             )
 
@@ -259,10 +240,11 @@ def check_notification_document(document: Mapping[str, Any]) -> None:
         for item in items if isinstance(items, list) else [items]:
             arn = str((item or {}).get(kind) or "")
             if not arn_parses(arn, service):
-                raise NotificationConfigError(
+                raise AwsError(
                     "InvalidArgument",
                     "The ARN could not be parsed",
-                    arguments={"ArgumentName": kind, "ArgumentValue": arn},
+                    ArgumentName=kind,
+                    ArgumentValue=arn,
                 )
             rules = ((item.get("Filter") or {}).get("S3Key") or {}).get("FilterRule")
             if rules is not None:
@@ -303,4 +285,4 @@ def check_overlap(configurations: Any) -> None:
     for i, first in enumerate(configs):
         for second in configs[i + 1 :]:
             if overlapping(first, second):
-                raise NotificationConfigError("InvalidArgument", OVERLAP_MESSAGE)
+                raise AwsError("InvalidArgument", OVERLAP_MESSAGE)

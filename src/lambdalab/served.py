@@ -108,3 +108,14 @@ def find(endpoint_url: str | None = None) -> dict[str, Any]:
         )
     choices = ", ".join(info["endpoint_url"] for info in running)
     raise ServedLabError(f"several labs are running ({choices}): pass --endpoint to choose one.")
+
+
+def fetch_status(endpoint_url: str, timeout: float = 3.0) -> dict[str, Any]:
+    """GET ``/_lambdalab/status`` of a running lab (raises OSError when none answers)."""
+    import json
+    import urllib.request
+
+    from lambdalab.server import STATUS_PATH
+
+    with urllib.request.urlopen(endpoint_url.rstrip("/") + STATUS_PATH, timeout=timeout) as r:
+        return json.load(r)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from lambdalab import arns
+from lambdalab.awserror import AwsError
 from lambdalab.esm import config
 from lambdalab.esm.config import FunctionFacts, QueueFacts
-from lambdalab.invoke.errors import AwsError
 
 QUEUE = QueueFacts(
     arn="arn:aws:sqs:ap-northeast-1:123456789012:orders",
@@ -117,7 +118,7 @@ def test_function_arn_is_qualified_exactly_when_the_name_was(qualifier, suffix):
     ],
 )
 def test_function_name_forms(name, expected):
-    assert config.split_function_name(name) == expected
+    assert arns.split_function_name(name) == expected
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
+from lambdalab.awserror import AwsError
 from lambdalab.esm import filtering
-from lambdalab.invoke.errors import AwsError
 
 
 def record(body, **attributes):

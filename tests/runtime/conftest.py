@@ -88,7 +88,9 @@ def service_factory(sink, clock, client):
 
     def make(**kw) -> RuntimeService:
         kw.setdefault("client", client)
-        svc = RuntimeService(clock, sink, lambda spec: dict(CREDENTIALS), ENDPOINT, **kw)
+        svc = RuntimeService(
+            clock, lambda spec: sink, lambda spec: dict(CREDENTIALS), ENDPOINT, **kw
+        )
         made.append(svc)
         return svc
 

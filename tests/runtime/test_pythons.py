@@ -148,7 +148,12 @@ def test_a_missing_python_runs_on_the_labs_and_its_first_stream_says_so(
     nowhere = pythons.Finder({"HOME": str(tmp_path), "PATH": ""})
     minor = 13 if HOST_MINOR != 13 else 12
     svc = RuntimeService(
-        clock, sink, lambda spec: dict(CREDENTIALS), ENDPOINT, client=client, finder=nowhere
+        clock,
+        lambda spec: sink,
+        lambda spec: dict(CREDENTIALS),
+        ENDPOINT,
+        client=client,
+        finder=nowhere,
     )
     try:
         code = "import sys\ndef handler(e, c):\n    return sys.version.split()[0]\n"

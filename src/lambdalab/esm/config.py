@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from lambdalab.invoke.errors import AwsError
+from lambdalab.awserror import AwsError
 
 from . import filtering
 
@@ -75,17 +75,6 @@ def not_found() -> AwsError:
 
 def invalid(message: str) -> AwsError:
     return AwsError("InvalidParameterValueException", message, 400)
-
-
-def split_function_name(function_name: str) -> tuple[str, str | None]:
-    """``name``, ``name:qualifier``, ``123456789012:function:name[:q]`` or a full ARN →
-    (name, qualifier or None)."""
-    parts = function_name.split(":")
-    if function_name.startswith("arn:"):
-        return parts[6] if len(parts) > 6 else "", parts[7] if len(parts) > 7 else None
-    if len(parts) >= 3 and parts[1] == "function":
-        return parts[2], parts[3] if len(parts) > 3 else None
-    return parts[0], parts[1] if len(parts) > 1 else None
 
 
 def queue_name_of(arn: str) -> str:

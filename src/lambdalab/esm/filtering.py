@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from lambdalab.invoke.errors import AwsError
+from lambdalab.awserror import AwsError
 
 INVALID = "Invalid filter pattern definition."
 

@@ -49,8 +49,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from lambdalab import arns
+from lambdalab.awserror import AwsError
 from lambdalab.clock import Clock
-from lambdalab.invoke.errors import AwsError
 from lambdalab.invoke.metrics import NAMESPACE as LAMBDA_NAMESPACE
 from lambdalab.invoke.metrics import metric_data
 from lambdalab.model import InvocationResult
@@ -211,7 +212,7 @@ class EventSourceMappings:
         marker: str | None = None,
         max_items: int | None = None,
     ) -> dict[str, Any]:
-        wanted = config.split_function_name(function_name)[0] if function_name else None
+        wanted = arns.split_function_name(function_name)[0] if function_name else None
         with self._cond:
             found = [
                 m.configuration()

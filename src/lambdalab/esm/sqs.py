@@ -7,7 +7,8 @@ receive is what the pollers get: the visibility timeout, the receive count, FIFO
 back while one of their messages is in flight, and the queue's ``RedrivePolicy`` — a message
 already received ``maxReceiveCount`` times is moved to the queue's DLQ instead of being
 returned. moto reads time through ``unix_time``/``unix_time_millis``, which the lab points at
-its simulated clock (see ``moto_patches``), so visibility timeouts are fast-forwarded.
+its simulated clock (see ``lambdalab.moto.event_source_mappings``), so visibility timeouts are
+fast-forwarded.
 """
 
 from __future__ import annotations

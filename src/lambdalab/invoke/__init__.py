@@ -3,8 +3,10 @@
 Independent of moto's internals; the lab's glue supplies callbacks (see :mod:`.engine`).
 """
 
+from lambdalab.awserror import AwsError
+
 from .engine import OUTCOMES, AsyncEngine, Attempt
-from .errors import AwsError, DeliveryError, Throttled
+from .errors import DeliveryError, Throttled
 from .events import AsyncEvent, lineage_count, with_lineage
 from .settings import AsyncSettings
 

@@ -1,22 +1,6 @@
-"""Exceptions shared by the async engine and the glue that maps them onto AWS responses."""
+"""Exceptions of the async engine (AWS errors are :class:`lambdalab.awserror.AwsError`)."""
 
 from __future__ import annotations
-
-
-class AwsError(Exception):
-    """An AWS API error as the caller must see it: error code, message and HTTP status.
-
-    The validation helpers raise it so the moto glue can answer with AWS's exact wording.
-    """
-
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-        self.status = status
-
-    def as_tuple(self) -> tuple[str, str, int]:
-        return (self.code, self.message, self.status)
 
 
 class Throttled(Exception):

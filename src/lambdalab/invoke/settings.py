@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import AwsError
+from lambdalab.awserror import AwsError
 
 DEFAULT_MAX_RETRY_ATTEMPTS = 2  # [AWS_BEHAVIOUR: event-invoke-config-settings]
 DEFAULT_MAX_EVENT_AGE = 21600  # [AWS_BEHAVIOUR: event-invoke-config-settings]: six hours

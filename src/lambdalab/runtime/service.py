@@ -76,7 +76,7 @@ class RuntimeService:
     def __init__(
         self,
         clock: Clock,
-        log_sink: LogSink,
+        log_sink_for: Callable[[FunctionSpec], LogSink],
         credentials: Callable[[FunctionSpec], dict[str, str]],
         endpoint_url: str,
         *,
@@ -90,7 +90,9 @@ class RuntimeService:
         # Each environment writes its logs only while the epoch it started in is current:
         # after a lab reset, an invoke that was running leaves no line in the new cloud.
         self.epoch = epoch
-        self.log_sink = log_sink
+        # Each environment writes through a sink bound to its function (its execution role
+        # decides, on AWS, whether the lines are written at all).
+        self.log_sink_for = log_sink_for
         self.credentials = credentials
         self.endpoint_url = endpoint_url
         self.max_environments = max_environments
@@ -209,9 +211,9 @@ class RuntimeService:
                     paths=how.paths,
                     notice=notice,
                     api=self._api,
-                    sink=GuardedSink(self.log_sink, self.epoch, token)
+                    sink=GuardedSink(self.log_sink_for(spec), self.epoch, token)
                     if self.epoch
-                    else self.log_sink,
+                    else self.log_sink_for(spec),
                     clock=self.clock,
                     endpoint_url=self.endpoint_url,
                     lifeline=self._lifeline[0] if self._lifeline else None,

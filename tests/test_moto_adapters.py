@@ -1,14 +1,16 @@
-"""moto is extended in one module; these tests fail loudly if moto changes underneath."""
+"""moto is extended by the adapters of lambdalab.moto; these tests fail loudly if moto changes
+underneath."""
 
 from __future__ import annotations
 
 import pytest
 
-from lambdalab import moto_patches
+from lambdalab import moto as moto_adapters
+from lambdalab.moto import lambda_eic, lambda_invoke
 
 
 def test_moto_is_in_the_tested_range_and_has_every_hook():
-    moto_patches.check()  # raises with the missing hooks named
+    moto_adapters.check()  # raises with the missing hooks named
 
 
 def test_apply_installs_our_handlers(_lab):
@@ -17,17 +19,17 @@ def test_apply_installs_our_handlers(_lab):
     from moto.awslambda import urls as lu
     from moto.s3 import notifications as s3n
 
-    assert lr.LambdaResponse.invoke.__wrapped__ is moto_patches._invoke_response
-    assert lr.LambdaResponse.invoke_async.__wrapped__ is moto_patches._invoke_async_response
-    assert lm.LambdaBackend.put_function_event_invoke_config is moto_patches._put_eic
+    assert lr.LambdaResponse.invoke.__wrapped__ is lambda_invoke.invoke_response
+    assert lr.LambdaResponse.invoke_async.__wrapped__ is lambda_invoke.invoke_async_response
+    assert lm.LambdaBackend.put_function_event_invoke_config is lambda_eic.put_config
     assert s3n.send_event.__wrapped__ is not None
     assert any("recursion-config" in pattern for pattern in lu.url_paths)
 
 
 def test_check_names_the_range_when_moto_moves(monkeypatch):
-    monkeypatch.setattr(moto_patches, "moto_version", lambda: (5, 3, 1))
+    monkeypatch.setattr(moto_adapters, "moto_version", lambda: (5, 3, 1))
     with pytest.raises(RuntimeError, match="tested with moto >= 5.2.5 and < 5.3.0"):
-        moto_patches.check()
+        moto_adapters.check()
 
 
 @pytest.mark.parametrize(

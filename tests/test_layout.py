@@ -1,4 +1,4 @@
-"""The terraform package's module graph: no import cycles, no private names across modules.
+"""lambdalab's module graph: no import cycles, no private names across modules.
 
 Every import counts, also the ones inside functions (a deferred import is how a cycle hides).
 """
@@ -8,10 +8,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import lambdalab.terraform as package
+import lambdalab as package
 
 ROOT = Path(package.__file__).parent
-PREFIX = "lambdalab.terraform"
+PREFIX = "lambdalab"
 
 
 def _module_name(path: Path) -> str:
@@ -38,9 +38,15 @@ def _imports(path: Path) -> list[tuple[str, list[str]]]:
             # `from pkg import mod` imports a module, not a name
             found.append((base, names))
             for name in names:
-                if (ROOT / Path(*f"{base}.{name}".split(".")[2:])).with_suffix(".py").exists():
+                if _exists(f"{base}.{name}"):
                     found.append((f"{base}.{name}", []))
     return [(m, n) for m, n in found if m.startswith(PREFIX)]
+
+
+def _exists(module: str) -> bool:
+    """Is ``module`` (dotted, under lambdalab) a module or a package of the repository?"""
+    path = ROOT.joinpath(*module.split(".")[1:])
+    return path.with_suffix(".py").exists() or (path / "__init__.py").exists()
 
 
 MODULES = {_module_name(p): p for p in ROOT.rglob("*.py")}
@@ -83,8 +89,29 @@ def test_no_import_cycles():
     assert cycles == []
 
 
+def _edges(module: str) -> set[str]:
+    return {m for m, _ in _imports(MODULES[f"{PREFIX}.{module}"])}
+
+
 def test_the_checks_see_the_known_edges():
-    """The graph is not empty by accident: plan imports expressions, expressions imports hcl."""
-    plan = {m for m, _ in _imports(MODULES[f"{PREFIX}.plan"])}
-    assert {f"{PREFIX}.expressions", f"{PREFIX}.schema"} <= plan
-    assert f"{PREFIX}.hcl" in {m for m, _ in _imports(MODULES[f"{PREFIX}.expressions"])}
+    """The graph is not empty by accident: deferred imports, `from pkg import mod` and relative
+    imports are all seen."""
+    assert {f"{PREFIX}.terraform.expressions", f"{PREFIX}.terraform.schema"} <= _edges(
+        "terraform.plan"
+    )
+    assert f"{PREFIX}.terraform.hcl" in _edges("terraform.expressions")
+    assert f"{PREFIX}.moto.adapter" in _edges("moto.lambda_invoke")
+    assert f"{PREFIX}.attached" in _edges("cloud")  # a deferred import inside start()
+    assert f"{PREFIX}.labaccess" in _edges("attached")
+
+
+def test_the_moto_adapters_reach_the_lab_only_through_the_data_plane():
+    """The lab's logic never imports the adapters (they are installed into moto, and call the
+    lab): one direction, so a newcomer can read the lab without moto's internals."""
+    importers = sorted(
+        name
+        for name, path in MODULES.items()
+        if not name.startswith(f"{PREFIX}.moto")
+        and any(m.startswith(f"{PREFIX}.moto") for m, _ in _imports(path))
+    )
+    assert importers == [f"{PREFIX}.cloud"]  # which installs them

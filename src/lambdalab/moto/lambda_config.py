@@ -1,0 +1,167 @@
+"""CreateFunction, UpdateFunctionCode/Configuration, DeleteFunction, GetFunctionConfiguration.
+
+Validate as AWS does (:mod:`lambdalab.limits`, :mod:`lambdalab.execution_role`) before moto
+stores anything, keep what moto drops (``DeadLetterConfig``, ``LoggingConfig``) in the lab's
+:class:`~lambdalab.functions.FunctionRecord`, and tell the data plane when a function changes
+so that its idle environments go.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+from lambdalab import arns, execution_role, functions, limits
+from lambdalab.moto import adapter
+
+
+def hooks() -> list[tuple[Any, str]]:
+    from moto.awslambda import models as lm
+
+    return [
+        (lm.LambdaBackend, "create_function"),
+        (lm.LambdaBackend, "update_function_code"),
+        (lm.LambdaBackend, "delete_function"),
+        (lm.LambdaBackend, "get_function"),
+        (lm.LambdaFunction, "get_configuration"),
+        (lm.LambdaFunction, "update_configuration"),
+    ]
+
+
+def install() -> None:
+    from moto.awslambda import models as lm
+
+    lm.LambdaBackend.create_function = wrap_create_function(lm.LambdaBackend.create_function)
+    lm.LambdaBackend.update_function_code = wrap_update_code(lm.LambdaBackend.update_function_code)
+    lm.LambdaBackend.delete_function = wrap_delete_function(lm.LambdaBackend.delete_function)
+    lm.LambdaFunction.get_configuration = wrap_get_configuration(
+        lm.LambdaFunction.get_configuration
+    )
+    lm.LambdaFunction.update_configuration = wrap_update_configuration(
+        lm.LambdaFunction.update_configuration
+    )
+
+
+def wrap_create_function(original: Any) -> Any:
+    @functools.wraps(original)
+    def create_function(self: Any, spec: dict[str, Any]) -> Any:
+        from moto.awslambda.exceptions import InvalidRoleFormat
+
+        adapter.lab_call(_check_new_function, self.account_id, spec, InvalidRoleFormat)
+        fn = original(self, spec)
+        dataplane = adapter.dataplane()
+        if dataplane is not None:
+            latest = self.get_function(spec["FunctionName"])
+            dataplane.functions.created(
+                adapter.unqualified_arn(latest),
+                latest.function_name,
+                dead_letter=dict(spec.get("DeadLetterConfig") or {}),
+                logging=dict(spec.get("LoggingConfig") or {}),
+            )
+        return fn
+
+    return create_function
+
+
+def _check_new_function(account_id: str, spec: dict[str, Any], invalid_role: type) -> None:
+    limits.check_function_name(spec.get("FunctionName"))
+    limits.check_configuration(spec, creating=True)
+    if spec.get("PackageType", "Zip") == "Zip":
+        limits.check_runtime(spec.get("Runtime"))
+        limits.check_zip((spec.get("Code") or {}).get("ZipFile"))
+    limits.check_environment_size(spec.get("Environment"))
+    role = spec.get("Role", "")
+    if not re.fullmatch(invalid_role.pattern, role or ""):
+        raise invalid_role(role)
+    execution_role.check_assumable(account_id, role)
+    execution_role.check_dead_letter(account_id, role, spec.get("DeadLetterConfig"))
+
+
+def log_group(fn: Any) -> str:
+    """A moto function's log group: its ``LoggingConfig.LogGroup``, else ``/aws/lambda/<name>``."""
+    record = adapter.record_of(fn)
+    return record.log_group if record else f"/aws/lambda/{fn.function_name}"
+
+
+def _changed(function_name: str) -> None:
+    dataplane = adapter.dataplane()
+    if dataplane is not None:
+        dataplane.function_changed(arns.split_name(function_name)[0])
+
+
+def wrap_update_code(original: Any) -> Any:
+    @functools.wraps(original)
+    def update_function_code(self: Any, function_name: str, qualifier: Any, body: dict) -> Any:
+        adapter.lab_call(limits.check_zip, body.get("ZipFile"))
+        result = original(self, function_name, qualifier, body)
+        _changed(function_name)
+        return result
+
+    return update_function_code
+
+
+def wrap_delete_function(original: Any) -> Any:
+    @functools.wraps(original)
+    def delete_function(self: Any, function_name: str, qualifier: Any = None) -> Any:
+        whole = qualifier is None and arns.split_function_name(function_name)[1] is None
+        result = original(self, function_name, qualifier)
+        dataplane = adapter.dataplane()
+        if dataplane is not None and whole:  # not one version: the function and its record go
+            name = arns.split_name(function_name)[0]
+            dataplane.functions.deleted(
+                f"arn:aws:lambda:{self.region_name}:{self.account_id}:function:{name}"
+            )
+        _changed(function_name)
+        return result
+
+    return delete_function
+
+
+def wrap_get_configuration(original: Any) -> Any:
+    @functools.wraps(original)
+    def get_configuration(self: Any, on_create: bool = False) -> dict[str, Any]:
+        config = original(self, on_create)
+        record = adapter.record_of(self)
+        if record is None:
+            return config
+        if record.dead_letter:
+            config["DeadLetterConfig"] = dict(record.dead_letter)
+        config["LoggingConfig"] = dict(record.logging)
+        return config
+
+    return get_configuration
+
+
+def wrap_update_configuration(original: Any) -> Any:
+    @functools.wraps(original)
+    def update_configuration(self: Any, config_updates: dict[str, Any]) -> dict[str, Any]:
+        adapter.lab_call(_check_update, self.account_id, self.role, config_updates)
+        record = adapter.record_of(self)
+        if record is not None:
+            dead_letter = config_updates.get("DeadLetterConfig") or {}
+            if "TargetArn" in dead_letter:  # {} keeps the DLQ, as on AWS; TargetArn "" removes it
+                record.dead_letter = dict(dead_letter) if dead_letter["TargetArn"] else {}
+            if "LoggingConfig" in config_updates:
+                record.logging = functions.logging_config(
+                    self.function_name, config_updates["LoggingConfig"]
+                )
+        result = original(self, config_updates)
+        _changed(self.function_name)
+        return result
+
+    return update_configuration
+
+
+def _check_update(account_id: str, current_role: str, updates: dict[str, Any]) -> None:
+    limits.check_configuration(updates, creating=False)
+    if "Runtime" in updates:
+        limits.check_runtime(updates["Runtime"])
+    if "Environment" in updates:
+        limits.check_environment_size(updates["Environment"])
+    role = updates.get("Role", current_role)
+    if "Role" in updates:
+        execution_role.check_assumable(account_id, role)
+    dead_letter = updates.get("DeadLetterConfig") or {}
+    if "TargetArn" in dead_letter:
+        execution_role.check_dead_letter(account_id, role, dead_letter)

@@ -1,0 +1,119 @@
+"""S3 notifications and key rules [AWS_BEHAVIOUR: s3-notifications].
+
+Events go to the data plane (Lambda targets through the async path, with AWS's full record);
+``PutBucketNotificationConfiguration`` is checked as S3 checks it (:mod:`lambdalab.s3events`
+for the document, the data plane for the destinations); keys longer than S3 allows are refused.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from typing import Any
+
+from lambdalab import limits, s3events, wire
+from lambdalab.awserror import AwsError
+from lambdalab.moto import adapter
+
+
+def hooks() -> list[tuple[Any, str]]:
+    from moto.s3 import models as s3m
+    from moto.s3 import notifications as s3n
+    from moto.s3 import responses as s3r
+
+    return [
+        (s3n, "send_event"),
+        (s3n, "_send_sqs_message"),
+        (s3n, "_send_sns_message"),
+        (s3m.S3Backend, "put_bucket_notification_configuration"),
+        (s3m.S3Backend, "put_object"),
+        (s3m.S3Backend, "copy_object"),
+        (s3m.S3Backend, "create_multipart_upload"),
+        (s3r.S3Response, "_notification_config_from_body"),
+    ]
+
+
+def install() -> None:
+    from moto.s3 import models as s3m
+    from moto.s3 import notifications as s3n
+    from moto.s3 import responses as s3r
+
+    s3n.send_event = wrap_send_event(s3n.send_event)
+    s3r.S3Response._notification_config_from_body = wrap_notification_parser(
+        s3r.S3Response._notification_config_from_body
+    )
+    s3m.S3Backend.put_object = key_length_checked(s3m.S3Backend.put_object, "key_name")
+    s3m.S3Backend.copy_object = key_length_checked(s3m.S3Backend.copy_object, "dest_key_name")
+    s3m.S3Backend.create_multipart_upload = key_length_checked(
+        s3m.S3Backend.create_multipart_upload, "key_name"
+    )
+    s3m.S3Backend.put_bucket_notification_configuration = wrap_put_notification(
+        s3m.S3Backend.put_bucket_notification_configuration
+    )
+
+
+def wrap_send_event(original: Any) -> Any:
+    @functools.wraps(original)
+    def send_event(account_id: str, event_name: Any, bucket: Any, key: Any) -> None:
+        if bucket.notification_configuration is None:
+            return None
+        dataplane = adapter.dataplane()
+        if dataplane is None:
+            return original(account_id, event_name, bucket, key)
+        dataplane.s3_event(account_id, str(getattr(event_name, "value", event_name)), bucket, key)
+
+    return send_event
+
+
+def wrap_put_notification(original: Any) -> Any:
+    @functools.wraps(original)
+    def put_bucket_notification_configuration(
+        self: Any, bucket_name: str, notification_config: dict[str, Any]
+    ) -> None:
+        from lambdalab.server import current_request_headers
+
+        skip = current_request_headers().get("X-Amz-Skip-Destination-Validation", "") == "true"
+        dataplane = adapter.dataplane()
+        if dataplane is not None:
+            bucket = self.get_bucket(bucket_name)
+            try:
+                dataplane.validate_notification(bucket, notification_config, skip_destinations=skip)
+            except AwsError as err:
+                adapter.to_s3_response(err)
+        return original(self, bucket_name, notification_config)
+
+    return put_bucket_notification_configuration
+
+
+def key_length_checked(original: Any, key_argument: str) -> Any:
+    """S3 refuses keys longer than 1,024 bytes (``KeyTooLongError``); moto stores them."""
+    position = list(inspect.signature(original).parameters).index(key_argument)
+
+    @functools.wraps(original)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        key = kwargs.get(key_argument, args[position] if len(args) > position else "")
+        if not limits.s3_key_fits(str(key)):
+            adapter.refuse(wire.Service("s3", "s3"), "key_too_long", "PUT")
+        return original(*args, **kwargs)
+
+    return checked
+
+
+def wrap_notification_parser(original: Any) -> Any:
+    """S3's own checks of a notification document, before moto's parser (which answers an
+    unparsable ARN with other words and a filter rule named ``middle`` with a 500)."""
+    import xmltodict
+
+    @functools.wraps(original)
+    def parse(self: Any) -> Any:
+        try:
+            document = xmltodict.parse(self.body)
+        except Exception:  # noqa: BLE001 - moto answers MalformedXML
+            return original(self)
+        try:
+            s3events.check_notification_document(document or {})
+        except AwsError as err:
+            adapter.to_s3_response(err)
+        return original(self)
+
+    return parse
