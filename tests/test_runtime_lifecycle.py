@@ -92,9 +92,10 @@ def test_every_row_is_ordered_sourced_and_unique():
         assert re.fullmatch(r"python\d\.\d+", row.runtime)
 
 
-def test_the_lab_runs_python39_to_python314_and_the_interpreter_finder_uses_the_same_list():
-    assert lifecycle.lab_runtimes() == tuple(f"python3.{m}" for m in range(9, 15))
-    assert pythons.LAMBDA_MINORS == lifecycle.python_minors() == tuple(range(9, 15))
+def test_the_lab_runs_every_python3_runtime_and_the_interpreter_finder_uses_the_same_list():
+    assert lifecycle.lab_runtimes() == tuple(f"python3.{m}" for m in range(6, 15))
+    assert pythons.LAMBDA_MINORS == lifecycle.python_minors() == tuple(range(6, 15))
+    assert not lifecycle.status("python2.7", date(2020, 1, 1)).runs_in_lab
 
 
 def test_the_table_agrees_with_what_aws_accepted_for_create_on_the_recording_day():
@@ -102,7 +103,7 @@ def test_the_table_agrees_with_what_aws_accepted_for_create_on_the_recording_day
     for row in lifecycle.TABLE:
         creatable_on_aws = row.phase(RECORDED_ON) in (Phase.SUPPORTED, Phase.DEPRECATED)
         assert creatable_on_aws == (row.runtime in recorded_python), row.runtime
-    assert set(lifecycle.creatable(RECORDED_ON)) == recorded_python - {"python3.8"}
+    assert set(lifecycle.creatable(RECORDED_ON)) == recorded_python
 
 
 # -- phases and their boundary days ----------------------------------------------------------
@@ -192,24 +193,30 @@ def test_another_language_gets_the_labs_explanation_with_the_runtimes_to_use_tha
     assert on_the_day.message.endswith("Use one of: python3.12, python3.13, python3.14.")
 
 
-def test_a_python_runtime_aws_still_accepts_but_the_lab_cannot_run_is_explained():
-    error = refusal("python3.8", creating=True, today=date(2026, 12, 1))
-    assert error.message == (
-        "Value 'python3.8' at 'runtime' is not available in lambdalab, which runs python3.9 to "
-        "python3.14 only (python3.8 was deprecated on AWS on 2024-10-14). Use one of: "
-        "python3.11, python3.12, python3.13, python3.14."
+def test_old_python3_runtimes_follow_awss_dates_like_the_others():
+    today = date(2026, 12, 1)
+    assert refusal("python3.8", creating=True, today=today) is None  # deprecated, not blocked
+    assert refusal("python3.7", creating=True, today=today).message == RECORDED_PYTHON37_CREATE
+    assert refusal("python3.7", creating=False, today=today) is None  # update blocked 2027-03-03
+    assert refusal("python3.7", creating=False, today=date(2027, 3, 3)).message == (
+        lifecycle.NO_LONGER_SUPPORTED.format(runtime="python3.7")
     )
-    # python3.7: creating is blocked on AWS (AWS's words), updating is not yet (the lab's)
-    assert refusal("python3.7", creating=True, today=date(2026, 12, 1)).message == (
-        RECORDED_PYTHON37_CREATE
+
+
+def test_a_python_runtime_aws_accepts_but_the_lab_cannot_run_gets_the_labs_explanation():
+    """python2.7, on a day before AWS blocked it (the lab has no Python 2 handler client)."""
+    error = refusal("python2.7", creating=True, today=date(2020, 1, 1))
+    assert error.as_tuple() == (
+        "InvalidParameterValueException",
+        "Value 'python2.7' at 'runtime' is not available in lambdalab, which runs python3.6 to "
+        "python3.14 only (python2.7 was deprecated on AWS on 2021-07-15). Use one of: "
+        "python3.6, python3.7, python3.8, python3.9, python3.10, python3.11, python3.12, "
+        "python3.13, python3.14.",
+        400,
     )
-    assert (
-        "not available in lambdalab"
-        in refusal("python3.7", creating=False, today=date(2026, 12, 1)).message
-    )
-    # once AWS blocks python3.8 too, AWS's refusal comes first
-    assert refusal("python3.8", creating=True, today=date(2027, 2, 1)).message == (
-        lifecycle.NO_LONGER_SUPPORTED.format(runtime="python3.8")
+    # since AWS blocked it, AWS's refusal comes first
+    assert refusal("python2.7", creating=True, today=date(2026, 12, 1)).message == (
+        lifecycle.NO_LONGER_SUPPORTED.format(runtime="python2.7")
     )
 
 
@@ -219,7 +226,8 @@ def test_an_identifier_that_is_no_runtime_gets_awss_enum_message(runtime):
     assert error.code == "InvalidParameterValueException"
     assert error.message == (
         f"Value {runtime} at 'runtime' failed to satisfy constraint: Member must satisfy enum "
-        "value set: [python3.9, python3.10, python3.11, python3.12, python3.13, python3.14] "
+        "value set: [python3.8, python3.9, python3.10, python3.11, python3.12, python3.13, "
+        "python3.14] "
         "or be a valid ARN"
     )
 

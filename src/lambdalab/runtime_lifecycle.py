@@ -11,10 +11,10 @@ This module is pure: every answer depends on the runtime and on a ``today`` the 
 never on the machine's clock (:func:`utc_today` is the one place that reads it), so tests and
 notebooks pin their dates and no output changes on a future day.
 
-The lab runs Python handlers only: a runtime of another language is refused with the lab's
-own explanation, and so are the Python runtimes AWS still accepts that the lab cannot run
-(its handler client and the boto3 it gives handlers need Python 3.9 or later)
-[AWS_BEHAVIOUR: runtime-supported].
+The lab runs Python 3 handlers only (on the Python the runtime names when the machine has one
+the lab's boto3 supports, else on the lab's own): a runtime of another language is refused
+with the lab's own explanation, and so would be a Python runtime AWS accepts that the lab
+cannot run (``python2.7``, which AWS blocked long ago) [AWS_BEHAVIOUR: runtime-supported].
 """
 
 from __future__ import annotations
@@ -109,9 +109,9 @@ TABLE: tuple[Lifecycle, ...] = (
     _row("python3.11", "2027-06-30", "2027-07-31", "2027-08-31", lab_runs=True),
     _row("python3.10", "2026-10-31", "2027-02-01", "2027-03-03", lab_runs=True),
     _row("python3.9", "2025-12-15", "2027-02-01", "2027-03-03", lab_runs=True),
-    _row("python3.8", "2024-10-14", "2027-02-01", "2027-03-03", lab_runs=False),
-    _row("python3.7", "2023-12-04", "2024-01-09", "2027-03-03", lab_runs=False),
-    _row("python3.6", "2022-07-18", "2022-07-18", "2022-08-29", lab_runs=False),
+    _row("python3.8", "2024-10-14", "2027-02-01", "2027-03-03", lab_runs=True),
+    _row("python3.7", "2023-12-04", "2024-01-09", "2027-03-03", lab_runs=True),
+    _row("python3.6", "2022-07-18", "2022-07-18", "2022-08-29", lab_runs=True),
     _row("python2.7", "2021-07-15", "2021-07-15", "2022-05-30", lab_runs=False),
 )
 _BY_RUNTIME = {row.runtime: row for row in TABLE}
