@@ -47,7 +47,7 @@ NO_LONGER_SUPPORTED = (
 )
 # Recorded from AWS (same file, test_create_lambda_exceptions) for an identifier that is no
 # runtime at all ("non-existent-runtime", "PYTHON3.9"); AWS lists every creatable runtime of
-# every language, the lab lists the ones it can run.
+# every language, the lab lists the Python ones it accepts for a new function that day.
 NOT_AN_ENUM_VALUE = (
     "Value {runtime} at 'runtime' failed to satisfy constraint: Member must satisfy enum value "
     "set: [{runtimes}] or be a valid ARN"
@@ -156,7 +156,7 @@ def lab_runtimes() -> tuple[str, ...]:
 
 
 def python_minors() -> tuple[int, ...]:
-    """``(9, 10, …)``: the minor versions of :func:`lab_runtimes` (for the interpreter finder)."""
+    """``(6, 7, …)``: the minor versions of :func:`lab_runtimes` (for the interpreter finder)."""
     return tuple(int(runtime.split(".")[1]) for runtime in lab_runtimes())
 
 
