@@ -143,7 +143,12 @@ def lambda_handler(event, context):
 @pytest.mark.parametrize(
     ("kwargs", "code", "fragment"),
     [
-        ({"Runtime": "python3.9"}, "InvalidParameterValueException", "python3.12"),
+        # blocked for good since 2022 [AWS_BEHAVIOUR: runtime-lifecycle]
+        (
+            {"Runtime": "python3.6"},
+            "InvalidParameterValueException",
+            "The runtime parameter of python3.6 is no longer supported for creating or updating",
+        ),
         (
             {"Environment": {"Variables": {"BIG": "x" * 5000}}},
             "InvalidParameterValueException",

@@ -191,3 +191,66 @@ def test_runtimes_lists_the_lab_python_and_every_one_found(svc):
     assert [r.runtime for r in found] == sorted(
         {r.runtime for r in found}, key=lambda r: int(r.split(".")[1])
     )
+
+
+# -- an interpreter older than the lab's boto3 ---------------------------------------------------
+
+BOTO3_HANDLER = """
+import sys
+import boto3
+def handler(event, context):
+    boto3.client("s3", region_name="ap-northeast-1")
+    return sys.version.split()[0]
+"""
+
+
+class _OnlyOld:
+    """A finder whose only other interpreter is a Python 3.9 (found by pyenv)."""
+
+    host = pythons.host()
+    old = pythons.Python(
+        (3, 9, 18), "/opt/py/3.9/bin/python3.9", "pyenv", "/opt/py/3.9/lib", "/opt/py/3.9/sp"
+    )
+
+    def find(self, minor):
+        return self.old if minor == 9 else (self.host if minor == HOST_MINOR else None)
+
+
+def test_an_interpreter_older_than_the_labs_boto3_is_passed_over_with_a_line():
+    host_client = launch.Client("awslambdaric", ["lab-client"], "/lab")
+    chosen = launch.choose(
+        "python3.9", _OnlyOld(), host_client, lambda: Path("/sdk"), lambda: (3, 10)
+    )
+    assert chosen.python is _OnlyOld.host and chosen.client == "awslambdaric"
+    assert chosen.fallback == (
+        "[lambdalab] Python 3.9 is on this machine (pyenv), but the boto3 the lab gives handlers "
+        f"needs Python 3.10 or later: this function runs on the lab's Python "
+        f"{sys.version.split()[0]} instead.\n"
+    )
+    # the same interpreter is used when the SDK supports it
+    kept = launch.choose("python3.9", _OnlyOld(), host_client, lambda: Path("/sdk"), lambda: (3, 9))
+    assert kept.python is _OnlyOld.old and kept.client == "builtin" and kept.fallback is None
+
+
+def test_the_oldest_python_the_sdk_supports_comes_from_boto3s_requirements():
+    import importlib.metadata as metadata
+
+    from lambdalab.runtime import sdklayer
+
+    declared = metadata.metadata("boto3")["Requires-Python"]
+    assert sdklayer.oldest_python() >= (3, int(declared.split("3.")[1].split(",")[0]))
+    assert sdklayer.oldest_python() >= (3, 10)  # boto3 1.44: `import boto3` fails on 3.9
+
+
+def test_a_python39_function_on_a_machine_with_python39_runs_on_the_labs_and_says_why(svc, sink):
+    found = needs(9)
+    result = svc.invoke(make_spec(BOTO3_HANDLER, runtime="python3.9", timeout=30.0), b"{}")
+    assert result.ok, result.payload
+    assert json.loads(result.payload) == sys.version.split()[0]
+    lines = [m for m in sink.messages(result.log_stream) if m.startswith("[lambdalab]")]
+    assert lines == [
+        f"[lambdalab] Python 3.9 is on this machine ({found.source}), but the boto3 the lab "
+        f"gives handlers needs Python 3.10 or later: this function runs on the lab's Python "
+        f"{sys.version.split()[0]} instead.\n"
+    ]
+    assert "python3.9" not in [r.runtime for r in svc.runtimes()]  # not one functions run on

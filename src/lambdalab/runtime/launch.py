@@ -2,10 +2,11 @@
 
 ``python3.X`` runs on a Python 3.X when the machine has one (:mod:`.pythons`): the lab's own
 interpreter and runtime client for the lab's version, otherwise that interpreter with the
-lab's pure-Python client and boto3 on its path (:mod:`.sdklayer`). When there is none, the
-function runs on the lab's Python and its first log stream says so in one line. Either way
-the interpreter's folders are shown as AWS's (``/var/lang/lib/python3.X/...``) in stack
-traces and logs, as the code folder is shown as ``/var/task``.
+lab's pure-Python client and boto3 on its path (:mod:`.sdklayer`). When there is none, or it
+is older than that boto3 supports, the function runs on the lab's Python and its first log
+stream says so in one line. Either way the interpreter's folders are shown as AWS's
+(``/var/lang/lib/python3.X/...``) in stack traces and logs, as the code folder is shown as
+``/var/task``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lambdalab.runtime import sdklayer
 from lambdalab.runtime.pythons import Finder, Python, minor_of
 
 BOOTSTRAP = Path(__file__).with_name("bootstrap.py")
@@ -60,15 +62,35 @@ def fallback_line(runtime: str, python: Python) -> str:
     )
 
 
+def too_old_line(runtime: str, found: Python, host: Python, oldest: tuple[int, int]) -> str:
+    wanted = runtime.replace("python", "Python ", 1)
+    return (
+        f"[lambdalab] {wanted} is on this machine ({found.source}), but the boto3 the lab gives "
+        f"handlers needs Python {oldest[0]}.{oldest[1]} or later: this function runs on the "
+        f"lab's Python {host.version_text} instead.\n"
+    )
+
+
 def choose(
-    runtime: str, finder: Finder, host_client: Client, sdk_dir: Callable[[], Path]
+    runtime: str,
+    finder: Finder,
+    host_client: Client,
+    sdk_dir: Callable[[], Path],
+    sdk_oldest: Callable[[], tuple[int, int]] = sdklayer.oldest_python,
 ) -> Launch:
-    """The launch for ``runtime`` (``sdk_dir()`` builds boto3's folder when it is needed)."""
+    """The launch for ``runtime`` (``sdk_dir()`` builds boto3's folder when it is needed).
+
+    An interpreter older than the lab's boto3 supports (``sdk_oldest()``) is passed over for
+    the lab's own, and the function's first log stream says why.
+    """
     host = finder.host
     minor = minor_of(runtime)
     python = finder.find(minor) if minor is not None else None
+    fallback = fallback_line(runtime, host) if minor is not None and python is None else None
+    if python is not None and python is not host and python.version[:2] < sdk_oldest():
+        fallback = too_old_line(runtime, python, host, sdk_oldest())
+        python = None
     if python is None or python is host:
-        fallback = fallback_line(runtime, host) if minor is not None and python is None else None
         return Launch(
             host_client.argv,
             host_client.runtime_dir,

@@ -26,8 +26,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-# The minor versions of Lambda's python3.X runtimes (see the page above).
-LAMBDA_MINORS = (9, 10, 11, 12, 13, 14)
+from lambdalab.runtime_lifecycle import python_minors
+
+# The minor versions of Lambda's python3.X runtimes the lab runs (the dated table's).
+LAMBDA_MINORS = python_minors()
 _RUNTIME = re.compile(r"python3\.(\d+)$")
 _PROBE = (
     "import json, sys, sysconfig; p = sysconfig.get_paths(); print(json.dumps({"

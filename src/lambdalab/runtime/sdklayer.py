@@ -10,6 +10,7 @@ one (``bootstrap.py``): awslambdaric has a C extension built for the lab's versi
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata as metadata
 import os
 import re
@@ -56,6 +57,21 @@ def top_level_names(dist: metadata.Distribution) -> list[str]:
             continue
         names.add(parts[0])
     return sorted(names)
+
+
+_LOWER_BOUND = re.compile(r">=\s*3\.(\d+)")
+
+
+@functools.cache
+def oldest_python() -> tuple[int, int]:
+    """The oldest Python 3 that can import the folder: the highest ``Requires-Python`` lower
+    bound of boto3 and its requirements (boto3 1.44 needs 3.10; on 3.9 ``import boto3`` fails
+    with a ``TypeError``)."""
+    oldest = (3, 0)
+    for dist in requirement_closure():
+        for m in _LOWER_BOUND.finditer(dist.metadata.get("Requires-Python") or ""):
+            oldest = max(oldest, (3, int(m.group(1))))
+    return oldest
 
 
 def is_pure(dist: metadata.Distribution) -> bool:

@@ -158,6 +158,8 @@ class RuntimeService:
         out = []
         for python in self._pythons.all():
             chosen = self._launch(python.runtime)
+            if chosen.python is not python:
+                continue  # passed over (too old for the lab's boto3): not one functions run on
             out.append(
                 RuntimeInfo(
                     python.runtime,
