@@ -15,7 +15,7 @@ import pytest
 
 from lambdalab import course
 from lambdalab import runtime_lifecycle as lifecycle
-from lambdalab.invoke.errors import AwsError
+from lambdalab.awserror import AwsError
 from lambdalab.runtime import pythons
 from lambdalab.runtime_lifecycle import Phase
 

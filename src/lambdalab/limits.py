@@ -162,10 +162,6 @@ ASYNC_PAYLOAD_LIMIT = 1_048_576
 INVOKE_ASYNC_LIMIT = 262_144  # the deprecated InvokeAsync API [AWS_BEHAVIOUR: invoke-async-api]
 ENV_VARS_LIMIT = 4096
 
-# Python runtimes accepted for new functions. CHOICE (spec/terraform-subset: python3.9 create is
-# blocked since 2026; python3.10 reached Python's end of life in Oct 2026): 3.11+ only.
-SUPPORTED_RUNTIMES = ("python3.11", "python3.12", "python3.13", "python3.14")
-
 
 def check_invoke_size(size: int, invocation_type: str) -> None:
     """Invoke's request limits: 1 MB for ``Event``, 6 MB for the other types."""
@@ -218,21 +214,6 @@ def parse_payload(body: bytes | str | None) -> bytes:
             f'{exc.__class__.__name__}: {exc}: [Source: (byte[])"{snippet}"]',
         ) from None
     return raw
-
-
-def check_runtime(runtime: str | None) -> None:
-    if runtime in SUPPORTED_RUNTIMES:
-        return
-    if runtime and runtime.startswith("python"):
-        raise _invalid(
-            f"The runtime parameter of {runtime} is no longer supported for creating or updating "
-            f"AWS Lambda functions. We recommend you use a supported runtime "
-            f"({', '.join(SUPPORTED_RUNTIMES)}) while creating or updating functions."
-        )
-    raise _invalid(
-        f"Value '{runtime}' at 'runtime' is not available in lambdalab, which runs Python "
-        f"handlers only. Use one of: {', '.join(SUPPORTED_RUNTIMES)}."
-    )
 
 
 def check_environment_size(environment: dict[str, Any] | None) -> None:

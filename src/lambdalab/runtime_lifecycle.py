@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from lambdalab.invoke.errors import AwsError
+from lambdalab.awserror import AwsError
 
 RUNTIMES_PAGE = "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html"
 # The day the table below was last compared with AWS's page. The search tool's stored copy of

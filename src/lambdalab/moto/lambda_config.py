@@ -12,7 +12,7 @@ import functools
 import re
 from typing import Any
 
-from lambdalab import arns, execution_role, functions, limits
+from lambdalab import arns, execution_role, functions, limits, runtime_lifecycle
 from lambdalab.moto import adapter
 
 
@@ -68,7 +68,7 @@ def _check_new_function(account_id: str, spec: dict[str, Any], invalid_role: typ
     limits.check_function_name(spec.get("FunctionName"))
     limits.check_configuration(spec, creating=True)
     if spec.get("PackageType", "Zip") == "Zip":
-        limits.check_runtime(spec.get("Runtime"))
+        runtime_lifecycle.check(spec.get("Runtime"), creating=True, today=today())
         limits.check_zip((spec.get("Code") or {}).get("ZipFile"))
     limits.check_environment_size(spec.get("Environment"))
     role = spec.get("Role", "")
@@ -76,6 +76,12 @@ def _check_new_function(account_id: str, spec: dict[str, Any], invalid_role: typ
         raise invalid_role(role)
     execution_role.check_assumable(account_id, role)
     execution_role.check_dead_letter(account_id, role, spec.get("DeadLetterConfig"))
+
+
+def today() -> Any:
+    """The calendar day AWS's runtime table is read against: the real UTC date, not the lab
+    clock's (which only moves ahead as demos fast-forward). Tests replace it."""
+    return runtime_lifecycle.utc_today()
 
 
 def log_group(fn: Any) -> str:
@@ -94,6 +100,9 @@ def wrap_update_code(original: Any) -> Any:
     @functools.wraps(original)
     def update_function_code(self: Any, function_name: str, qualifier: Any, body: dict) -> Any:
         adapter.lab_call(limits.check_zip, body.get("ZipFile"))
+        fn = self.get_function(function_name, qualifier)
+        if getattr(fn, "package_type", "Zip") == "Zip":  # a blocked runtime takes no new code
+            adapter.lab_call(runtime_lifecycle.check, fn.run_time, creating=False, today=today())
         result = original(self, function_name, qualifier, body)
         _changed(function_name)
         return result
@@ -156,7 +165,7 @@ def wrap_update_configuration(original: Any) -> Any:
 def _check_update(account_id: str, current_role: str, updates: dict[str, Any]) -> None:
     limits.check_configuration(updates, creating=False)
     if "Runtime" in updates:
-        limits.check_runtime(updates["Runtime"])
+        runtime_lifecycle.check(updates["Runtime"], creating=False, today=today())
     if "Environment" in updates:
         limits.check_environment_size(updates["Environment"])
     role = updates.get("Role", current_role)
