@@ -17,6 +17,7 @@ def hooks() -> list[tuple[Any, str]]:
     from moto import backends
     from moto.awslambda import responses as lr
     from moto.core.authorization import ActionAuthenticatorMixin
+    from moto.events import responses as evr
     from moto.iam import access_control
     from moto.iam import models as iamm
     from moto.sns import responses as snsr
@@ -30,6 +31,7 @@ def hooks() -> list[tuple[Any, str]]:
         # _determine_resource is added, not replaced: moto's IAM check calls it where it exists
         (snsr.SNSResponse, "_get_param"),
         (lr.LambdaResponse, "backend"),
+        (evr.EventsHandler, "_get_param"),
     ]
 
 
@@ -37,16 +39,19 @@ def install() -> None:
     from moto import backends
     from moto.awslambda import responses as lr
     from moto.core.authorization import ActionAuthenticatorMixin
+    from moto.events import responses as evr
     from moto.iam import models as iamm
     from moto.sns import responses as snsr
 
     ActionAuthenticatorMixin._authenticate_and_authorize_action = authorize_lab_requests(
         ActionAuthenticatorMixin._authenticate_and_authorize_action
     )
-    # moto checks SNS and Lambda calls against resource "*", so a role allowed to publish to
-    # one topic (or invoke one function) is refused — destinations and DLQs need the real ARN.
+    # moto checks SNS, Lambda and EventBridge calls against resource "*", so a role allowed to
+    # publish to one topic (invoke one function, put events on one bus) is refused —
+    # destinations and DLQs need the real ARN.
     snsr.SNSResponse._determine_resource = sns_resource
     lr.LambdaResponse._determine_resource = lambda_resource
+    evr.EventsHandler._determine_resource = events_resource
     iamm.get_account_id_from = account_id_from
     # moto lists its package folders on disk for every request it routes; they never change.
     modules = tuple(backends.list_of_moto_modules())
@@ -153,3 +158,24 @@ def lambda_resource(self: Any) -> str:
         return self.backend.get_function(name).function_arn
     except Exception:
         return "*"
+
+
+def events_resource(self: Any) -> str:
+    """The bus of ``PutEvents`` (``*`` when the entries name several), the rule of a rule
+    call; IAM authorises EventBridge against them
+    (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-identity-based.html)."""
+    action = self._get_action()
+    prefix = f"arn:aws:events:{self.region}:{self.current_account}"
+
+    def bus_name(name: Any) -> str:
+        return str(name or "default").rsplit("event-bus/", 1)[-1]
+
+    if action == "PutEvents":
+        entries = self._get_param("Entries") or []
+        buses = {bus_name(entry.get("EventBusName")) for entry in entries}
+        return f"{prefix}:event-bus/{buses.pop()}" if len(buses) == 1 else "*"
+    rule = self._get_param("Rule") or (self._get_param("Name") if "Rule" in action else None)
+    if not rule:
+        return "*"
+    bus = bus_name(self._get_param("EventBusName"))
+    return f"{prefix}:rule/{rule}" if bus == "default" else f"{prefix}:rule/{bus}/{rule}"
