@@ -289,3 +289,33 @@ def test_a_role_allowed_one_bus_cannot_put_the_record_on_another(lab):
     (event,) = events_seen(lab, "audit")
     assert event["resources"][0] == shop
     assert event["detail"]["requestPayload"] == {"order": 2}
+
+
+def test_a_role_without_put_events_gets_eventbridges_json_access_denied(lab):
+    """The attack: a role with no EventBridge permission puts an event. EventBridge speaks JSON,
+    so the refusal is an AccessDeniedException naming the action and the bus, not XML.
+
+    [AWS_BEHAVIOUR: front-door-iam]
+    """
+    import boto3
+
+    from lambdalab import iam
+
+    role = make_role(lab, "no-events")
+    creds = iam.assume_role(lab.account_id, lab.region, role, "attacker").as_env()
+    events = boto3.session.Session(
+        aws_access_key_id=creds["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=creds["AWS_SECRET_ACCESS_KEY"],
+        aws_session_token=creds["AWS_SESSION_TOKEN"],
+        region_name=lab.region,
+    ).client("events", endpoint_url=lab.endpoint_url)
+    with pytest.raises(ClientError) as err:
+        events.put_events(Entries=[{"Source": "a", "DetailType": "b", "Detail": "{}"}])
+    error = err.value.response["Error"]
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert error["Code"] == "AccessDeniedException"
+    assert error["Message"] == (
+        f"User: arn:aws:sts::{lab.account_id}:assumed-role/no-events/attacker is not "
+        f"authorized to perform: events:PutEvents on resource: "
+        f"arn:aws:events:{lab.region}:{lab.account_id}:event-bus/default"
+    )

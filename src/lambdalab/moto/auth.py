@@ -84,6 +84,7 @@ def authorize_lab_requests(original: Any) -> Any:
     makes the resource public.
     """
     from moto.core.authorization import ActionAuthenticatorMixin
+    from moto.core.exceptions import AccessDeniedError
 
     from lambdalab.server import current_admission
 
@@ -116,6 +117,11 @@ def authorize_lab_requests(original: Any) -> Any:
         )
         try:
             iam_request.check_action_permitted(resource)
+        except AccessDeniedError as denied:
+            if not body_carries_the_code(admission.service):
+                raise  # moto's XML: right for S3 and the query services
+            # moto answers XML whatever the protocol; a JSON service answers in JSON.
+            deny_in_json(admission.service, f"{denied.message} on resource: {resource}", self)
         except (TypeError, KeyError, AttributeError):
             # moto's evaluator trips over some policies (a trust policy naming only a service
             # principal, when a user assumes the role); AWS's answer there is AccessDenied.
@@ -123,6 +129,27 @@ def authorize_lab_requests(original: Any) -> Any:
         return None
 
     return authenticate
+
+
+def body_carries_the_code(service: Any) -> bool:
+    """A JSON protocol whose error code travels in the body (``__type``): moto's dispatch keeps
+    only the body and status of an error raised while authorising. REST JSON (Lambda), CBOR
+    and query-compatible JSON (SQS, CloudWatch) need headers, so they keep moto's answer."""
+    return (
+        service.protocol == "json"
+        and not service.rest
+        and not service.cbor
+        and not service.query_compatible
+    )
+
+
+def deny_in_json(service: Any, message: str, response: Any) -> None:
+    """``AccessDeniedException`` (403) in the JSON service's own format, with IAM's words."""
+    from lambdalab import wire
+
+    adapter.raise_response(
+        *wire.error_response(service, "access_denied", message=message, method=response.method)
+    )
 
 
 def authorize_anonymous(response: Any, resource: str, service: Any) -> None:
