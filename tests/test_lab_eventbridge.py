@@ -319,3 +319,29 @@ def test_a_role_without_put_events_gets_eventbridges_json_access_denied(lab):
         f"authorized to perform: events:PutEvents on resource: "
         f"arn:aws:events:{lab.region}:{lab.account_id}:event-bus/default"
     )
+
+
+def test_the_adapter_is_installed_and_moto_alone_keeps_its_behaviour(_lab, monkeypatch):
+    """With no lab registered (a learner's own `mock_aws` test), a rule is moto's again."""
+    import boto3
+    from moto import mock_aws
+    from moto.events import models as eventsm
+
+    from lambdalab.moto import adapter, events
+
+    assert eventsm.Rule.send_to_targets.__wrapped__ is not None
+    assert events.hooks()[0] == (eventsm.Rule, "send_to_targets")
+    monkeypatch.setattr(adapter, "_dataplane", None)
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_EVENTS", "AWS_ENDPOINT_URL_SQS"):
+        monkeypatch.delenv(name, raising=False)
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        url, arn = make_queue(sqs, "moto-alone")
+        client = boto3.client("events", region_name="us-east-1")
+        client.put_rule(Name="r", EventPattern=json.dumps({"source": ["x"]}), State="DISABLED")
+        client.put_targets(
+            Rule="r", Targets=[{"Id": "q", "Arn": arn, "InputPath": "$", "Input": "{}"}]
+        )
+        client.put_events(Entries=[{"Source": "x", "DetailType": "d", "Detail": "{}"}])
+        (message,) = sqs.receive_message(QueueUrl=url)["Messages"]  # moto fires DISABLED rules
+        assert "account" not in json.loads(message["Body"])  # moto's own template

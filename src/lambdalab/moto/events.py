@@ -30,6 +30,9 @@ def hooks() -> list[tuple[Any, str]]:
 
     return [
         (eventsm.Rule, "send_to_targets"),
+        (eventsm.Rule, "arn"),
+        (eventsm.EventPattern, "matches_event"),
+        (eventsm.EventPattern, "dump"),
         (eventsm.EventsBackend, "put_targets"),
         (eventsm, "unix_time"),
         (eventsm, "unix_time_millis"),
