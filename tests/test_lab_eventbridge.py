@@ -345,3 +345,17 @@ def test_the_adapter_is_installed_and_moto_alone_keeps_its_behaviour(_lab, monke
         client.put_events(Entries=[{"Source": "x", "DetailType": "d", "Detail": "{}"}])
         (message,) = sqs.receive_message(QueueUrl=url)["Messages"]  # moto fires DISABLED rules
         assert "account" not in json.loads(message["Body"])  # moto's own template
+
+
+def test_a_log_group_target_gets_the_input_path_selection(lab):
+    logs = lab.client("logs")
+    logs.create_log_group(logGroupName="/aws/events/orders")
+    group_arn = f"arn:aws:logs:{lab.region}:{lab.account_id}:log-group:/aws/events/orders"
+    events = lab.client("events")
+    events.put_rule(Name="keep", EventPattern=json.dumps({"source": ["course.orders"]}))
+    events.put_targets(
+        Rule="keep", Targets=[{"Id": "log", "Arn": group_arn, "InputPath": "$.detail"}]
+    )
+    put_order(lab)
+    (line,) = logs.filter_log_events(logGroupName="/aws/events/orders")["events"]
+    assert json.loads(line["message"]) == {"order": 42}

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from lambdalab.eventbridge import ENVELOPE_KEYS
-from tests.lab_helpers import make_function, make_role
+from tests.lab_helpers import make_function, make_queue, make_role
 
 FIXTURES = Path(__file__).parent / "fixtures"
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -194,3 +194,49 @@ def test_put_events_reaches_a_function_target_as_recorded(lab):
     assert list(event) == list(expected)  # this recording kept AWS's key order
     normalise = Normaliser({lab.account_id: "111111111111", lab.region: "<region>"})
     assert normalise(event) == expected
+
+
+def test_two_queue_targets_one_with_input_path_as_recorded(lab):
+    """test_events_inputs.snapshot.json, ``test_put_events_with_input_path_multiple_targets``:
+    the same event reaches one queue as its ``detail`` and the other as the whole envelope."""
+    snapshots = fixture("eventbridge_inputs.json")["snapshots"]
+    (recorded,) = [
+        v["recorded-content"]
+        for k, v in snapshots.items()
+        if k.endswith("::test_put_events_with_input_path_multiple_targets")
+    ]
+    sqs = lab.client("sqs")
+    url_1, arn_1 = make_queue(sqs, "detail-only")
+    url_2, arn_2 = make_queue(sqs, "whole-event")
+    events = lab.client("events")
+    events.create_event_bus(Name="accounts")
+    pattern = {"source": ["core.update-account-command"]}
+    events.put_rule(Name="copies", EventBusName="accounts", EventPattern=json.dumps(pattern))
+    events.put_targets(
+        Rule="copies",
+        EventBusName="accounts",
+        Targets=[
+            {"Id": "detail", "Arn": arn_1, "InputPath": "$.detail"},
+            {"Id": "whole", "Arn": arn_2},
+        ],
+    )
+    (expected_1,) = recorded["message-queue-1"]
+    (expected_2,) = recorded["message-queue-2"]
+    events.put_events(
+        Entries=[
+            {
+                "EventBusName": "accounts",
+                "Source": "core.update-account-command",
+                "DetailType": "core.update-account-command",
+                "Detail": json.dumps(expected_2["Body"]["detail"]),
+            }
+        ]
+    )
+    (message_1,) = sqs.receive_message(QueueUrl=url_1)["Messages"]
+    (message_2,) = sqs.receive_message(QueueUrl=url_2)["Messages"]
+    assert json.loads(message_1["Body"]) == expected_1["Body"]
+    body = json.loads(message_2["Body"])
+    assert list(body) == list(expected_2["Body"])  # AWS's key order, as recorded
+    assert UUID.match(body.pop("id"))  # numbered <uuid:3> after the two SQS message ids
+    normalise = Normaliser({lab.account_id: "111111111111", lab.region: "<region>"})
+    assert normalise(body) == {k: v for k, v in expected_2["Body"].items() if k != "id"}
