@@ -16,7 +16,7 @@ import time
 import uuid
 from typing import Any
 
-from lambdalab import arns, iam, s3events
+from lambdalab import arns, eventbridge, iam, resource_policy, s3events
 from lambdalab.awserror import AwsError
 from lambdalab.clock import iso_millis
 from lambdalab.epoch import Epoch
@@ -436,6 +436,39 @@ class DataPlane:
         body = json.dumps({"Records": [record]}).encode()
         trace = current_request_headers().get("X-Amzn-Trace-Id")
         self.invoke_event(fn, body, trace_header=trace, source="sns")
+
+    # -- EventBridge rules ---------------------------------------------------------------------
+
+    def events_event(self, function_arn: str, payload: str, *, rule_arn: str) -> bool:
+        """A rule's event for a function target: queued as an asynchronous invocation when the
+        function's resource-based policy lets the rule invoke it; False (not delivered, a
+        ``FailedInvocations``) otherwise.
+
+        [AWS_BEHAVIOUR: eventbridge-lambda-target, eventbridge-lambda-permission]
+        """
+        try:
+            fn = self._function(function_arn)
+        except Exception:
+            return False  # no such function (any more)
+        if not resource_policy.service_may_invoke(
+            fn.policy.statements,
+            service="events.amazonaws.com",
+            function_arn=function_arn,
+            source_arn=rule_arn,
+            source_account=rule_arn.split(":")[4],
+        ):
+            return False
+        # EventBridge is not among the services Lambda's loop detection follows: no lineage.
+        self.invoke_event(fn, payload.encode(), trace_header=None, source="events")
+        return True
+
+    def events_metrics(self, rule_name: str, bus_name: str, counts: dict[str, int]) -> None:
+        """``AWS/Events`` metrics of one firing of a rule, at the lab's time."""
+        data = eventbridge.metric_data(rule_name, bus_name, counts, self.lab.clock.now())
+        if data:
+            MotoCloudWatch(self.account_id, self.region).put_metric_data(
+                Namespace=eventbridge.NAMESPACE, MetricData=data
+            )
 
     def _owner_id(self) -> str:
         """The bucket owner's id (canonical-user-like, stable per account): it differs from the

@@ -26,7 +26,7 @@ class AsyncEvent:
     enqueued_at: float | None = None  # simulated epoch seconds; set by the engine on submit
     # invocations the chain already made (X-Ray Lineage count) [AWS_BEHAVIOUR: recursion-lineage]
     lineage: int = 0
-    source: str = "invoke"  # invoke, invoke-async, s3 or sns
+    source: str = "invoke"  # invoke, invoke-async, s3, sns or events
     attempts: int = 0  # attempts that ran code so far (= approximateInvokeCount)
     # True for the at-least-once extra copy ([AWS_BEHAVIOUR: async-at-least-once])
     duplicate: bool = False

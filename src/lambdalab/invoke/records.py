@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..clock import iso_millis
+from ..eventbridge import envelope
 from ..model import InvocationResult
 from .events import AsyncEvent
 from .retry import SUCCESS
@@ -146,23 +147,25 @@ def eventbridge_entry(record: dict[str, Any], *, bus_arn: str) -> dict[str, Any]
 def eventbridge_envelope(
     record: dict[str, Any], *, bus_arn: str, event_id: str, time: datetime
 ) -> dict[str, Any]:
-    """The event as a rule target receives it (recorded shape).
+    """The event a rule's target receives for :func:`eventbridge_entry` (recorded shape; the
+    envelope itself is :func:`lambdalab.eventbridge.envelope`).
 
-    [AWS_BEHAVIOUR: destination-eventbridge]
+    [AWS_BEHAVIOUR: destination-eventbridge, eventbridge-envelope]
     """
-    function_arn = record["requestContext"]["functionArn"]
-    parts = bus_arn.split(":")
-    return {
-        "version": "0",
-        "id": event_id,
-        "detail-type": detail_type(record),
-        "source": "lambda",
-        "account": parts[4],
-        "time": time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "region": parts[3],
-        "resources": [bus_arn, function_arn],
-        "detail": record,
-    }
+    entry = eventbridge_entry(record, bus_arn=bus_arn)
+    _, _, _, region, account, _ = bus_arn.split(":", 5)
+    return envelope(
+        {
+            "id": event_id,
+            "detail-type": entry["DetailType"],
+            "source": entry["Source"],
+            "account": account,
+            "time": time,
+            "region": region,
+            "resources": entry["Resources"],
+            "detail": record,
+        }
+    )
 
 
 def s3_destination_key(function_name: str, at: datetime, unique: str) -> str:

@@ -1,8 +1,8 @@
 """Every change the lab makes to moto: thin adapters, one module per concern, pinned to the
 tested moto range.
 
-moto gives us the AWS control plane (S3, IAM, STS, SQS, SNS, Logs, CloudWatch and Lambda's
-CRUD APIs). What it lacks, the lab adds; each module here only translates moto's calls into
+moto gives us the AWS control plane (S3, IAM, STS, SQS, SNS, EventBridge, Logs, CloudWatch and
+Lambda's CRUD APIs). What it lacks, the lab adds; each module here only translates moto's calls into
 calls of the lab (the data plane, the pure rules in :mod:`lambdalab.limits`,
 :mod:`lambdalab.invoke.settings`, :mod:`lambdalab.s3events`, :mod:`lambdalab.esm`):
 
@@ -12,6 +12,8 @@ calls of the lab (the data plane, the pure rules in :mod:`lambdalab.limits`,
   moto drops (DLQ, logging config) in the lab's function records (:mod:`lambdalab.functions`);
 * :mod:`.lambda_eic` — ``FunctionEventInvokeConfig`` and ``FunctionRecursionConfig``;
 * :mod:`.sns` — SNS → Lambda subscriptions through the async path;
+* :mod:`.events` — EventBridge rules → Lambda targets through the async path, AWS's envelope and
+  target input for the targets the lab delivers to;
 * :mod:`.s3` — S3 notifications, their validation, key length;
 * :mod:`.event_source_mappings` — SQS mappings answered by :mod:`lambdalab.esm`, SQS on the
   lab's clock.
@@ -29,6 +31,7 @@ from lambdalab.moto import (
     adapter,
     auth,
     event_source_mappings,
+    events,
     lambda_config,
     lambda_eic,
     lambda_invoke,
@@ -37,7 +40,16 @@ from lambdalab.moto import (
 )
 
 TESTED_MOTO = ((5, 2, 5), (5, 3, 0))  # [low, high)
-CONCERNS = (auth, lambda_invoke, lambda_config, lambda_eic, sns, s3, event_source_mappings)
+CONCERNS = (
+    auth,
+    lambda_invoke,
+    lambda_config,
+    lambda_eic,
+    sns,
+    events,
+    s3,
+    event_source_mappings,
+)
 
 set_dataplane = adapter.set_dataplane
 log_group = lambda_config.log_group

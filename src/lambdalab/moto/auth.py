@@ -17,6 +17,7 @@ def hooks() -> list[tuple[Any, str]]:
     from moto import backends
     from moto.awslambda import responses as lr
     from moto.core.authorization import ActionAuthenticatorMixin
+    from moto.events import responses as evr
     from moto.iam import access_control
     from moto.iam import models as iamm
     from moto.sns import responses as snsr
@@ -30,6 +31,7 @@ def hooks() -> list[tuple[Any, str]]:
         # _determine_resource is added, not replaced: moto's IAM check calls it where it exists
         (snsr.SNSResponse, "_get_param"),
         (lr.LambdaResponse, "backend"),
+        (evr.EventsHandler, "_get_param"),
     ]
 
 
@@ -37,16 +39,19 @@ def install() -> None:
     from moto import backends
     from moto.awslambda import responses as lr
     from moto.core.authorization import ActionAuthenticatorMixin
+    from moto.events import responses as evr
     from moto.iam import models as iamm
     from moto.sns import responses as snsr
 
     ActionAuthenticatorMixin._authenticate_and_authorize_action = authorize_lab_requests(
         ActionAuthenticatorMixin._authenticate_and_authorize_action
     )
-    # moto checks SNS and Lambda calls against resource "*", so a role allowed to publish to
-    # one topic (or invoke one function) is refused — destinations and DLQs need the real ARN.
+    # moto checks SNS, Lambda and EventBridge calls against resource "*", so a role allowed to
+    # publish to one topic (invoke one function, put events on one bus) is refused —
+    # destinations and DLQs need the real ARN.
     snsr.SNSResponse._determine_resource = sns_resource
     lr.LambdaResponse._determine_resource = lambda_resource
+    evr.EventsHandler._determine_resource = events_resource
     iamm.get_account_id_from = account_id_from
     # moto lists its package folders on disk for every request it routes; they never change.
     modules = tuple(backends.list_of_moto_modules())
@@ -79,6 +84,7 @@ def authorize_lab_requests(original: Any) -> Any:
     makes the resource public.
     """
     from moto.core.authorization import ActionAuthenticatorMixin
+    from moto.core.exceptions import AccessDeniedError
 
     from lambdalab.server import current_admission
 
@@ -111,6 +117,11 @@ def authorize_lab_requests(original: Any) -> Any:
         )
         try:
             iam_request.check_action_permitted(resource)
+        except AccessDeniedError as denied:
+            if not body_carries_the_code(admission.service):
+                raise  # moto's XML: right for S3 and the query services
+            # moto answers XML whatever the protocol; a JSON service answers in JSON.
+            deny_in_json(admission.service, f"{denied.message} on resource: {resource}", self)
         except (TypeError, KeyError, AttributeError):
             # moto's evaluator trips over some policies (a trust policy naming only a service
             # principal, when a user assumes the role); AWS's answer there is AccessDenied.
@@ -118,6 +129,27 @@ def authorize_lab_requests(original: Any) -> Any:
         return None
 
     return authenticate
+
+
+def body_carries_the_code(service: Any) -> bool:
+    """A JSON protocol whose error code travels in the body (``__type``): moto's dispatch keeps
+    only the body and status of an error raised while authorising. REST JSON (Lambda), CBOR
+    and query-compatible JSON (SQS, CloudWatch) need headers, so they keep moto's answer."""
+    return (
+        service.protocol == "json"
+        and not service.rest
+        and not service.cbor
+        and not service.query_compatible
+    )
+
+
+def deny_in_json(service: Any, message: str, response: Any) -> None:
+    """``AccessDeniedException`` (403) in the JSON service's own format, with IAM's words."""
+    from lambdalab import wire
+
+    adapter.raise_response(
+        *wire.error_response(service, "access_denied", message=message, method=response.method)
+    )
 
 
 def authorize_anonymous(response: Any, resource: str, service: Any) -> None:
@@ -153,3 +185,24 @@ def lambda_resource(self: Any) -> str:
         return self.backend.get_function(name).function_arn
     except Exception:
         return "*"
+
+
+def events_resource(self: Any) -> str:
+    """The bus of ``PutEvents`` (``*`` when the entries name several), the rule of a rule
+    call; IAM authorises EventBridge against them
+    (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-identity-based.html)."""
+    action = self._get_action()
+    prefix = f"arn:aws:events:{self.region}:{self.current_account}"
+
+    def bus_name(name: Any) -> str:
+        return str(name or "default").rsplit("event-bus/", 1)[-1]
+
+    if action == "PutEvents":
+        entries = self._get_param("Entries") or []
+        buses = {bus_name(entry.get("EventBusName")) for entry in entries}
+        return f"{prefix}:event-bus/{buses.pop()}" if len(buses) == 1 else "*"
+    rule = self._get_param("Rule") or (self._get_param("Name") if "Rule" in action else None)
+    if not rule:
+        return "*"
+    bus = bus_name(self._get_param("EventBusName"))
+    return f"{prefix}:rule/{rule}" if bus == "default" else f"{prefix}:rule/{bus}/{rule}"
