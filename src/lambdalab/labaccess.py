@@ -15,6 +15,7 @@ from typing import Any
 from lambdalab import awsenv, iam
 
 ACCOUNT_ID = "123456789012"  # moto's default account
+LAMBDA_READ_TIMEOUT = 910  # seconds: above Lambda's longest timeout (900 s)
 
 
 def lab_env(endpoint_url: str, credentials: iam.Credentials, region: str) -> dict[str, str]:
@@ -79,6 +80,14 @@ class LabAccess:
         kwargs.setdefault("endpoint_url", self.endpoint_url)
         kwargs.setdefault("aws_access_key_id", self.credentials.access_key_id)
         kwargs.setdefault("aws_secret_access_key", self.credentials.secret_access_key)
+        if service == "lambda" and "config" not in kwargs:
+            # A synchronous Invoke waits for the handler (up to 900 s); botocore's 60 s read
+            # timeout would give up and send the Invoke again, running the handler twice. AWS's
+            # advice is the same for real Lambda: a read timeout above the function's timeout
+            # (https://repost.aws/knowledge-center/lambda-function-retry-timeout-sdk).
+            from botocore.config import Config
+
+            kwargs["config"] = Config(read_timeout=LAMBDA_READ_TIMEOUT)
         return boto3.client(service, **kwargs)
 
     @property
