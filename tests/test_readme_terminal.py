@@ -3,9 +3,9 @@
 The script is README's second code block of that section, as a learner would paste it, with
 three mechanical changes a terminal does not need: the shell already has the course's
 programs on PATH (no ``source .venv/bin/activate``), ``yes`` is typed for apply/destroy, and
-``--follow`` gets a Ctrl-C after a few polls. ``aws s3 ls`` waits for the asynchronous move
-as a learner's typing does. Each command and its output go to a transcript (printed with
-``pytest -s``, written to $LAMBDALAB_TRANSCRIPT when set).
+``--follow`` gets a Ctrl-C once the handler's lines are shown. ``aws s3 ls`` waits for the
+asynchronous move as a learner's typing does. Each command and its output go to a transcript
+(printed with ``pytest -s``, written to $LAMBDALAB_TRANSCRIPT when set).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from tests.lab_helpers import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+FOLLOW_UNTIL = "Deleted original object"  # the handler's last line
 
 
 def terminal_blocks() -> list[str]:
@@ -51,8 +52,14 @@ def as_script(block: str) -> str:
         if re.search(r" (apply|destroy)$", command):
             run = f"{command} <<< yes"
         elif "--follow" in command:
-            # One SIGINT to aws alone, as Ctrl-C sends (plain timeout signals the group too).
-            run = f"timeout --foreground --preserve-status -s INT 8 {command}"
+            # Ctrl-C once the handler's lines have been shown (a learner reads them first): one
+            # SIGINT to aws alone, as Ctrl-C sends; its exit status must still be 0. Waiting for
+            # the lines, not for a fixed time, keeps this true on a busy machine.
+            run = (
+                f'out=$(mktemp); {command} > "$out" 2>&1 & tail_pid=$!; '
+                f'for _ in $(seq 600); do grep -q "{FOLLOW_UNTIL}" "$out" && break; sleep 0.2; '
+                f'done; sleep 1; kill -INT "$tail_pid"; wait "$tail_pid"; cat "$out"'
+            )
         elif command.startswith("aws s3 ls") and "processed/" in command:
             wait = f"{command} 2>/dev/null | grep -q sample.txt"
             run = f"for _ in $(seq 120); do {wait} && break; sleep 0.5; done; {command}"

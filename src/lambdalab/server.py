@@ -52,6 +52,19 @@ def current_request_headers() -> dict[str, str]:
     return request_headers(environ) if environ else {}
 
 
+ANSWER_KEY = "lambdalab.answer"
+
+
+def answer_instead(status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+    """Send this answer for the request being served, whatever moto makes of the error raised
+    after it: moto keeps only the body and status of an error raised while it authorises, and
+    Lambda's, SQS's and CloudWatch's errors need their headers (``x-amzn-ErrorType``,
+    ``x-amzn-query-error``, CBOR's content type)."""
+    environ = getattr(_local, "environ", None)
+    if environ is not None:
+        environ[ANSWER_KEY] = (status, headers, body)
+
+
 def current_admission() -> Any:
     """Who sent the request this thread is serving (``gate.Admitted``), None outside one."""
     from lambdalab.gate import ENVIRON_KEY
@@ -139,6 +152,8 @@ class LabApp:
         status, headers = held[0]
         payload = b"".join(result)
         getattr(result, "close", lambda: None)()
+        if ANSWER_KEY in environ:  # the lab's own answer, with its headers (answer_instead)
+            return respond(*environ[ANSWER_KEY])
         # moto answers some S3 denials (a bucket policy's Deny, a private object read
         # anonymously) with an empty 403, and a path no API has with Flask's HTML page
         # (404/405, or a 308 for a doubled slash); AWS sends its own error document.

@@ -125,10 +125,14 @@ def refuse(service: Any, failure: str, method: str) -> NoReturn:
 
 
 def raise_response(status: int, headers: list[tuple[str, str]], body: bytes) -> NoReturn:
-    """Raise a ready AWS-shaped answer through moto (see :func:`refuse`)."""
+    """Raise a ready AWS-shaped answer through moto (see :func:`refuse`); the lab's server
+    sends it as is, headers included."""
     from werkzeug.exceptions import HTTPException
     from werkzeug.wrappers import Response
 
+    from lambdalab.server import answer_instead
+
+    answer_instead(status, headers, body)
     error = HTTPException(
         description=body.decode(), response=Response(body, status=status, headers=headers)
     )

@@ -115,13 +115,22 @@ def authorize_lab_requests(original: Any) -> Any:
             headers=headers,
             action=self._get_action(),
         )
+        # moto names the action after the signing name and the API operation; IAM's name
+        # can differ in both (monitoring:ListMetrics is cloudwatch:ListMetrics).
+        iam_request._action = iam_action(iam_request._action)
         try:
             iam_request.check_action_permitted(resource)
         except AccessDeniedError as denied:
-            if not body_carries_the_code(admission.service):
+            if admission.service.protocol in ("s3", "query"):
                 raise  # moto's XML: right for S3 and the query services
-            # moto answers XML whatever the protocol; a JSON service answers in JSON.
-            deny_in_json(admission.service, f"{denied.message} on resource: {resource}", self)
+            # moto answers XML whatever the protocol; a JSON service answers in its own format.
+            action = denied.message.rsplit(": ", 1)[-1]
+            deny_in_json(
+                admission.service,
+                f"{denied.message} on resource: {resource} because no identity-based policy "
+                f"allows the {action} action",
+                self,
+            )
         except (TypeError, KeyError, AttributeError):
             # moto's evaluator trips over some policies (a trust policy naming only a service
             # principal, when a user assumes the role); AWS's answer there is AccessDenied.
@@ -131,20 +140,27 @@ def authorize_lab_requests(original: Any) -> Any:
     return authenticate
 
 
-def body_carries_the_code(service: Any) -> bool:
-    """A JSON protocol whose error code travels in the body (``__type``): moto's dispatch keeps
-    only the body and status of an error raised while authorising. REST JSON (Lambda), CBOR
-    and query-compatible JSON (SQS, CloudWatch) need headers, so they keep moto's answer."""
-    return (
-        service.protocol == "json"
-        and not service.rest
-        and not service.cbor
-        and not service.query_compatible
-    )
+# Where IAM's action differs from "<signing name>:<API operation>", which moto checks: a
+# policy allowing lambda:InvokeFunction or cloudwatch:PutMetricData was refused. Sources:
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html,
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
+IAM_PREFIXES = {"monitoring": "cloudwatch"}
+IAM_ACTIONS = {
+    "lambda:Invoke": "lambda:InvokeFunction",
+    "lambda:InvokeWithResponseStream": "lambda:InvokeFunction",
+}
+
+
+def iam_action(moto_action: str) -> str:
+    """IAM's ``prefix:Action`` for moto's ``<signing name>:<operation>``."""
+    prefix, _, operation = moto_action.partition(":")
+    action = f"{IAM_PREFIXES.get(prefix, prefix)}:{operation}"
+    return IAM_ACTIONS.get(action, action)
 
 
 def deny_in_json(service: Any, message: str, response: Any) -> None:
-    """``AccessDeniedException`` (403) in the JSON service's own format, with IAM's words."""
+    """``AccessDeniedException`` (403) in the JSON service's own format (REST JSON, CBOR and
+    query-compatible JSON with their headers), with IAM's words."""
     from lambdalab import wire
 
     adapter.raise_response(
