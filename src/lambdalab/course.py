@@ -120,14 +120,34 @@ def deploy_function(
         lam.get_function(FunctionName=name)
     except lam.exceptions.ResourceNotFoundException:
         arn = _create_when_role_is_usable(lam, name, zipped, config)
+        # A new function is Pending for a moment (seconds on AWS): Invoke fails until Active.
         lam.get_waiter("function_active_v2").wait(FunctionName=name)
         return arn
-    # On AWS a function accepts one update at a time: wait for each to finish.
+    # A function accepts one update at a time, and not while it is being created.
+    wait_until_updated(name, client=lam)
     lam.update_function_code(FunctionName=name, ZipFile=zipped)
+    wait_until_updated(name, client=lam)
+    return update_function_configuration(name, client=lam, **config)["FunctionArn"]
+
+
+def wait_until_updated(name: str, *, client: Any = None) -> None:
+    """Wait until the function is Active and its last update (if any) is done, as code must
+    on AWS before it changes the function again (``LastUpdateStatus`` ``InProgress`` →
+    ``Successful``; https://docs.aws.amazon.com/lambda/latest/dg/functions-states.html)."""
+    lam = client or boto3.client("lambda")
+    lam.get_waiter("function_active_v2").wait(FunctionName=name)
     lam.get_waiter("function_updated_v2").wait(FunctionName=name)
-    arn = lam.update_function_configuration(FunctionName=name, **config)["FunctionArn"]
-    lam.get_waiter("function_updated_v2").wait(FunctionName=name)
-    return arn
+
+
+def update_function_configuration(name: str, *, client: Any = None, **changes: Any) -> dict:
+    """``UpdateFunctionConfiguration`` the way it works on AWS: after any update still in
+    progress, then wait until this one is done. Returns the UpdateFunctionConfiguration
+    response (its ``LastUpdateStatus`` reads ``InProgress``)."""
+    lam = client or boto3.client("lambda")
+    wait_until_updated(name, client=lam)
+    response = lam.update_function_configuration(FunctionName=name, **changes)
+    wait_until_updated(name, client=lam)
+    return response
 
 
 def _create_when_role_is_usable(lam: Any, name: str, zipped: bytes, config: dict) -> str:
