@@ -282,6 +282,24 @@ def test_a_published_version_is_pending_for_a_moment(slow_lab):
     assert json.loads(lam.invoke(FunctionName="versions", Qualifier="1")["Payload"].read()) == "v1"
 
 
+def test_a_version_published_on_create_is_pending_then_active(slow_lab):
+    """create_response, get_function_version_result, repeated_publish_response
+    (TestLambdaVersions::test_publish_version_on_create)."""
+    lam = slow_lab.client("lambda")
+    created = _create(slow_lab, "on-create", Publish=True)
+    assert created["Version"] == "1" and state_of(created) == {
+        "State": "Pending",
+        "StateReason": "The function is being created.",
+        "StateReasonCode": "Creating",
+    }
+    slow_lab.finish()
+    version = lam.get_function(FunctionName="on-create", Qualifier="1")["Configuration"]
+    assert state_of(version) == {"State": "Active", "LastUpdateStatus": "Successful"}
+    again = lam.publish_version(FunctionName="on-create")  # nothing changed: the same version
+    assert again["Version"] == "1"
+    assert state_of(again) == {"State": "Active", "LastUpdateStatus": "Successful"}
+
+
 def test_an_s3_event_for_a_pending_function_waits_until_it_is_active(slow_lab):
     """S3 hands the event to Lambda's queue; it runs once the function is Active."""
     lam = slow_lab.client("lambda")
@@ -337,7 +355,7 @@ def test_the_sdk_waiters_succeed_against_the_lab(lab):
 
 def test_deploy_function_waits_as_code_must_on_aws(lab, tmp_path):
     """course.deploy_function: create (waits for Active), redeploy at once (waits for each
-    update); the function answers right after each."""
+    update; the same code is not uploaded again); the function answers right after each."""
     lam = lab.client("lambda")
     source = tmp_path / "lambda_function.py"
     source.write_text(ENV)
@@ -348,6 +366,9 @@ def test_deploy_function_waits_as_code_must_on_aws(lab, tmp_path):
             "course-fn", source, environment={"V": value}, client=lam, iam=lab.client("iam")
         )
         assert json.loads(lam.invoke(FunctionName="course-fn")["Payload"].read()) == value
+    source.write_text("def lambda_handler(e, c):\n    return 'new code'\n")
+    course.deploy_function("course-fn", source, client=lam, iam=lab.client("iam"))
+    assert json.loads(lam.invoke(FunctionName="course-fn")["Payload"].read()) == "new code"
     config = course.update_function_configuration("course-fn", client=lam, Timeout=7)
     assert config["LastUpdateStatus"] == "InProgress" and config["Timeout"] == 7
     assert lam.get_function_configuration(FunctionName="course-fn")["LastUpdateStatus"] == (

@@ -18,10 +18,10 @@ from typing import Any
 from lambdalab.awserror import AwsError
 
 # How long a create, an update or a PublishVersion takes, in seconds of the lab's clock. AWS
-# takes a few seconds; the lab's choice is short enough that the SDK's waiters
-# (function_active_v2 / function_updated_v2 poll every second) see the end at their second
-# poll, and long enough that code which does not wait fails on the lab as it would on AWS.
-# [AWS_BEHAVIOUR: function-states]
+# takes a few seconds; the lab's choice: boto3's waiters (function_active_v2 /
+# function_updated_v2, one poll a second) see the end at their second poll, the course's
+# (lambdalab.course.WAIT, every 0.25 s) after about half a second, and code that does not wait
+# fails on the lab as it would on AWS. [AWS_BEHAVIOUR: function-states]
 READY_SECONDS = 0.5
 
 # AWS's texts (recorded Nov 2025 in localstack/localstack
@@ -69,7 +69,8 @@ class Lifecycle:
 
     def refuse_invoke(self, now: float) -> None:
         """Lambda does not invoke a function while it is ``Pending``; during an update it runs
-        the previous code and configuration."""
+        the previous code and configuration. (AWS's text as reported from real AWS:
+        https://github.com/remotion-dev/remotion/issues/1186.)"""
         if self.pending(now):
             raise AwsError(
                 "ResourceConflictException",
@@ -81,7 +82,9 @@ class Lifecycle:
 
     def refuse_change(self, now: float, arn: str) -> None:
         """UpdateFunctionCode, UpdateFunctionConfiguration and PublishVersion fail while the
-        function is being created or updated (``arn``: the unqualified function ARN)."""
+        function is being created or updated (``arn``: the unqualified function ARN). The
+        in-progress text is recorded (test_lambda_concurrent_config_updates); the Pending one
+        as reported from real AWS (aws/serverless-application-model#2356)."""
         if self.pending(now):
             raise AwsError(
                 "ResourceConflictException",
