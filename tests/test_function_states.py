@@ -201,6 +201,7 @@ def test_a_pending_function_refuses_invokes_and_updates(slow_lab):
         conflict(lambda: lam.invoke(FunctionName="not-yet", InvocationType="Event", Payload=b"{}"))
         == expected
     )
+    assert conflict(lambda: lam.invoke_async(FunctionName="not-yet", InvokeArgs=b"{}")) == expected
     assert lam.invoke(FunctionName="not-yet", InvocationType="DryRun")["StatusCode"] == 204
     changed = ("ResourceConflictException", CHANGE_PENDING.format(arn=arn), 409, "User")
     assert (
