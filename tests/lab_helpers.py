@@ -25,9 +25,17 @@ def make_role(lab, name: str = "fn-role", statements: list | None = None) -> str
     return course.ensure_role(name, statements or (), iam=lab.client("iam"))
 
 
+# The SDK's waiters poll every second; the lab's functions are ready after
+# functions.READY_SECONDS of its clock, so the tests poll faster (same waiters, same acceptors).
+POLL = {"Delay": 0.05, "MaxAttempts": 1200}
+
+
 def make_function(lab, name: str, source: str, *, role_arn: str | None = None, **kwargs) -> dict:
+    """CreateFunction, then wait until the function is Active (as code must on AWS); returns
+    the CreateFunction response (State Pending)."""
     role_arn = role_arn or make_role(lab, f"{name}-role")
-    return lab.client("lambda").create_function(
+    lam = lab.client("lambda")
+    created = lam.create_function(
         FunctionName=name,
         Runtime=kwargs.pop("Runtime", "python3.12"),
         Role=role_arn,
@@ -35,6 +43,32 @@ def make_function(lab, name: str, source: str, *, role_arn: str | None = None, *
         Code={"ZipFile": zip_source(source)},
         **kwargs,
     )
+    wait_active(lam, name)
+    return created
+
+
+def wait_active(lam, name: str) -> None:
+    """function_active_v2: the function (or ``name:version``) may be invoked."""
+    lam.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig=POLL)
+
+
+def wait_updated(lam, name: str) -> None:
+    """function_updated_v2: the last update is done; the function may be changed again."""
+    lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig=POLL)
+
+
+def update_configuration(lam, name: str, **changes) -> dict:
+    """UpdateFunctionConfiguration, then wait until it is done; returns its response."""
+    response = lam.update_function_configuration(FunctionName=name, **changes)
+    wait_updated(lam, name)
+    return response
+
+
+def update_code(lam, name: str, **code) -> dict:
+    """UpdateFunctionCode, then wait until it is done; returns its response."""
+    response = lam.update_function_code(FunctionName=name, **code)
+    wait_updated(lam, name)
+    return response
 
 
 def make_queue(sqs, name: str) -> tuple[str, str]:

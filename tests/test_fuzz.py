@@ -17,7 +17,13 @@ import xml.etree.ElementTree as ET
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from lambdalab import wire
-from tests.lab_helpers import make_bucket, make_function, make_queue, make_role
+from tests.lab_helpers import (
+    make_bucket,
+    make_function,
+    make_queue,
+    make_role,
+    update_configuration,
+)
 
 SEED = 20261201
 MUTATIONS_PER_REQUEST = 80
@@ -87,7 +93,7 @@ def record_course_requests(lab) -> list[dict]:
     lam.invoke(FunctionName="fuzz-fn", InvocationType="Event", Payload=b"{}")
     lam.get_function(FunctionName="fuzz-fn")
     lam.list_functions()
-    lam.update_function_configuration(FunctionName="fuzz-fn", Timeout=10)
+    update_configuration(lam, "fuzz-fn", Timeout=10)
     lam.put_function_event_invoke_config(
         FunctionName="fuzz-fn", MaximumRetryAttempts=1, MaximumEventAgeInSeconds=600
     )

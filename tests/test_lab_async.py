@@ -11,7 +11,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.lab_helpers import make_bucket, make_function, make_queue, make_role
+from tests.lab_helpers import make_bucket, make_function, make_queue, make_role, wait_active
 
 RECORD = """
 import json
@@ -473,6 +473,7 @@ def test_event_invoke_of_a_version_runs_that_versions_code(lab):
     make_function(lab, "v", "def lambda_handler(e, c):\n    print('{\"v\": 1}')\n")
     lam = lab.client("lambda")
     version = lam.publish_version(FunctionName="v")["Version"]
+    wait_active(lam, f"v:{version}")  # a new version is Pending for a moment, as on AWS
     lam.update_function_code(
         FunctionName="v", ZipFile=zip_source("def lambda_handler(e, c):\n    print('{\"v\": 2}')\n")
     )

@@ -11,7 +11,14 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.lab_helpers import TRUST_LAMBDA, make_bucket, make_function, make_role, zip_source
+from tests.lab_helpers import (
+    TRUST_LAMBDA,
+    make_bucket,
+    make_function,
+    make_role,
+    update_code,
+    zip_source,
+)
 
 ECHO = """
 import os
@@ -201,9 +208,11 @@ def test_a_zip_that_is_not_a_zip_is_refused(lab):
 def test_code_update_starts_a_fresh_environment(lab):
     make_function(lab, "v", "def lambda_handler(e, c):\n    return 1\n")
     assert invoke(lab, "v")[1] == b"1"
-    lab.client("lambda").update_function_code(
-        FunctionName="v", ZipFile=zip_source("def lambda_handler(e, c):\n    return 2\n")
-    )
+    update_code(
+        lab.client("lambda"),
+        "v",
+        ZipFile=zip_source("def lambda_handler(e, c):\n    return 2\n"),
+    )  # invocations run the previous code until the update is done
     assert invoke(lab, "v")[1] == b"2"
 
 

@@ -54,9 +54,10 @@ def as_script(block: str) -> str:
         elif "--follow" in command:
             # Ctrl-C once the handler's lines have been shown (a learner reads them first): one
             # SIGINT to aws alone, as Ctrl-C sends; its exit status must still be 0. Waiting for
-            # the lines, not for a fixed time, keeps this true on a busy machine.
+            # the lines, not for a fixed time, keeps this true on a busy machine. `set -m`: a
+            # script's background job would otherwise ignore SIGINT.
             run = (
-                f'out=$(mktemp); {command} > "$out" 2>&1 & tail_pid=$!; '
+                f'out=$(mktemp); set -m; {command} > "$out" 2>&1 & tail_pid=$!; set +m; '
                 f'for _ in $(seq 600); do grep -q "{FOLLOW_UNTIL}" "$out" && break; sleep 0.2; '
                 f'done; sleep 1; kill -INT "$tail_pid"; wait "$tail_pid"; cat "$out"'
             )

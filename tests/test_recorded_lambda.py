@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.lab_helpers import make_function, make_queue, make_role
+from tests.lab_helpers import make_function, make_queue, make_role, update_configuration
 
 OK = "def lambda_handler(e, c):\n    print('hello')\n    return 1\n"
 
@@ -57,12 +57,10 @@ def test_an_empty_dead_letter_config_keeps_the_dlq(lab):
     )
     make_function(lab, "with-dlq", OK, role_arn=role, DeadLetterConfig={"TargetArn": queue_arn})
     client = lab.client("lambda")
-    client.update_function_configuration(FunctionName="with-dlq", DeadLetterConfig={})
+    update_configuration(client, "with-dlq", DeadLetterConfig={})
     config = client.get_function_configuration(FunctionName="with-dlq")
     assert config["DeadLetterConfig"] == {"TargetArn": queue_arn}
-    client.update_function_configuration(
-        FunctionName="with-dlq", DeadLetterConfig={"TargetArn": ""}
-    )
+    update_configuration(client, "with-dlq", DeadLetterConfig={"TargetArn": ""})
     config = client.get_function_configuration(FunctionName="with-dlq")
     assert "TargetArn" not in config.get("DeadLetterConfig", {})
 

@@ -6,6 +6,8 @@ or real AWS when a learner opts in), and prints facts rather than raw API respon
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import json
 import os
@@ -30,6 +32,10 @@ LAMBDA_TRUST_POLICY = {
     ],
 }
 BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+# boto3's Lambda waiters poll GetFunction every second for up to 5 minutes; the course polls
+# every quarter second (same bound), so a notebook pays about half a second per create or
+# update on the lab (functions.READY_SECONDS) and no more than needed on AWS.
+WAIT = {"Delay": 0.25, "MaxAttempts": 1200}
 
 
 def course_path(*parts: str, start: str | Path | None = None) -> Path:
@@ -117,17 +123,43 @@ def deploy_function(
     }
     zipped = zip_code(code)
     try:
-        lam.get_function(FunctionName=name)
+        current = lam.get_function(FunctionName=name)["Configuration"]
     except lam.exceptions.ResourceNotFoundException:
         arn = _create_when_role_is_usable(lam, name, zipped, config)
-        lam.get_waiter("function_active_v2").wait(FunctionName=name)
+        # A new function is Pending for a moment (seconds on AWS): Invoke fails until Active.
+        lam.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig=WAIT)
         return arn
-    # On AWS a function accepts one update at a time: wait for each to finish.
-    lam.update_function_code(FunctionName=name, ZipFile=zipped)
-    lam.get_waiter("function_updated_v2").wait(FunctionName=name)
-    arn = lam.update_function_configuration(FunctionName=name, **config)["FunctionArn"]
-    lam.get_waiter("function_updated_v2").wait(FunctionName=name)
-    return arn
+    # A function accepts one update at a time, and not while it is being created.
+    if current.get("CodeSha256") != code_sha256(zipped):  # the same code needs no update
+        wait_until_updated(name, client=lam)
+        lam.update_function_code(FunctionName=name, ZipFile=zipped)
+        wait_until_updated(name, client=lam)
+    return update_function_configuration(name, client=lam, **config)["FunctionArn"]
+
+
+def code_sha256(zipped: bytes) -> str:
+    """Lambda's ``CodeSha256`` of a deployment package: base64 of its SHA-256."""
+    return base64.b64encode(hashlib.sha256(zipped).digest()).decode()
+
+
+def wait_until_updated(name: str, *, client: Any = None) -> None:
+    """Wait until the function is Active and its last update (if any) is done, as code must
+    on AWS before it changes the function again (``LastUpdateStatus`` ``InProgress`` →
+    ``Successful``; https://docs.aws.amazon.com/lambda/latest/dg/functions-states.html)."""
+    lam = client or boto3.client("lambda")
+    lam.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig=WAIT)
+    lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig=WAIT)
+
+
+def update_function_configuration(name: str, *, client: Any = None, **changes: Any) -> dict:
+    """``UpdateFunctionConfiguration`` the way it works on AWS: after any update still in
+    progress, then wait until this one is done. Returns the UpdateFunctionConfiguration
+    response (its ``LastUpdateStatus`` reads ``InProgress``)."""
+    lam = client or boto3.client("lambda")
+    wait_until_updated(name, client=lam)
+    response = lam.update_function_configuration(FunctionName=name, **changes)
+    wait_until_updated(name, client=lam)
+    return response
 
 
 def _create_when_role_is_usable(lam: Any, name: str, zipped: bytes, config: dict) -> str:

@@ -65,7 +65,7 @@ class DataPlane:
         self.region = lab.region
         self.log_sink = MotoLogSink(self.account_id, self.region)
         # What the lab knows of each function beyond moto (DLQ, logging, invoke configs).
-        self.functions = FunctionRecords()
+        self.functions = FunctionRecords(lab.clock.time)
         self._credentials: dict[tuple[str, str], iam.Credentials] = {}
         self._log_permissions: dict[tuple, bool] = {}
         self._lock = threading.Lock()
@@ -139,7 +139,13 @@ class DataPlane:
         return self.functions.of(arn, fn.function_name)
 
     def spec_for(self, fn: Any) -> FunctionSpec:
+        """What an invocation of ``fn`` runs: during an update of ``$LATEST``, the previous
+        code and configuration, as on AWS [AWS_BEHAVIOUR: function-states]."""
         record = self.record(fn)
+        if str(fn.version) == "$LATEST":
+            serving = record.serving_spec(self.lab.clock.time())
+            if serving is not None:
+                return serving
         return FunctionSpec(
             name=fn.function_name,
             arn=fn.function_arn,
@@ -264,7 +270,17 @@ class DataPlane:
             lineage=lineage_count(trace_header),  # invocations the chain already made
             source=source,
         )
-        return self.engine.submit(event).request_id
+        # An event for a function still being created waits in the queue until it is Active
+        # (S3, SNS: the Invoke API itself refuses a Pending function).
+        lifecycle = self.record(fn).lifecycle_of(version)
+        return self.engine.submit(event, not_before=lifecycle.active_at).request_id
+
+    def refuse_pending(self, fn: Any) -> None:
+        """Invoke (any type) fails while the function or the version named is ``Pending``.
+
+        [AWS_BEHAVIOUR: function-states]
+        """
+        self.record(fn).lifecycle_of(str(fn.version)).refuse_invoke(self.lab.clock.time())
 
     def _is_current_function(self, fn: Any) -> bool:
         version = str(fn.version)

@@ -161,8 +161,9 @@ class AsyncEngine:
 
     # ---- public API -------------------------------------------------------------------
 
-    def submit(self, event: AsyncEvent) -> AsyncEvent:
-        """Accept an event (the 202 of Invoke(Event)); it runs as soon as a worker is free."""
+    def submit(self, event: AsyncEvent, *, not_before: float = 0.0) -> AsyncEvent:
+        """Accept an event (the 202 of Invoke(Event)); it runs as soon as a worker is free, and
+        not before ``not_before`` (simulated seconds: a function still being created)."""
         if not self._epoch.is_current(self._epoch.value):
             return event  # accepted while the cloud is being reset: it belongs to the old one
         with self._cond:
@@ -172,11 +173,12 @@ class AsyncEngine:
             if event.enqueued_at is None:
                 event.enqueued_at = now
             event.epoch = self._epoch.value
-            self._push(self._new_job(event, now))
+            first = max(now, not_before)
+            self._push(self._new_job(event, first))
             self._counts["accepted"] += 1
             if self.duplicate_delivery and self._rng.random() < self.duplicate_delivery:
                 copy = replace(event, attempts=0, duplicate=True)
-                due = now + self._rng.uniform(0.0, DUPLICATE_MAX_DELAY)
+                due = first + self._rng.uniform(0.0, DUPLICATE_MAX_DELAY)
                 self._push(self._new_job(copy, due))
                 self._counts["duplicates"] += 1
             self._cond.notify_all()

@@ -63,6 +63,8 @@ def invoke_response(self: Any) -> tuple[int, dict[str, str], bytes | str]:
     if invocation_type == "DryRun":
         return 204, {"status": "204"}, b""
     dataplane = adapter.running_dataplane()
+    if invocation_type in ("Event", "RequestResponse"):
+        dataplane.refuse_pending(fn)  # [AWS_BEHAVIOUR: function-states]
     if invocation_type == "Event":
         request_id = dataplane.invoke_event(fn, payload, trace_header=trace_header, source="invoke")
         return 202, {"status": "202", "x-amzn-RequestId": request_id}, b""
@@ -103,5 +105,7 @@ def invoke_async_response(self: Any) -> tuple[int, dict[str, str], str]:
     body = _body(self)
     limits.check_invoke_async_size(len(body))
     payload = limits.parse_payload(body)
-    adapter.running_dataplane().invoke_event(fn, payload, trace_header=None, source="invoke-async")
+    dataplane = adapter.running_dataplane()
+    dataplane.refuse_pending(fn)
+    dataplane.invoke_event(fn, payload, trace_header=None, source="invoke-async")
     return 202, {"status": "202"}, json.dumps({"Status": 202})

@@ -3,6 +3,10 @@
 A new ``source_code_hash`` (or package file) is an in-place ``UpdateFunctionCode``; any other
 setting is one ``UpdateFunctionConfiguration``; ``reserved_concurrent_executions`` is its own
 API (-1 = unreserved, 0 = the function never runs).
+
+As the AWS provider does, each step waits until Lambda is done with it: ``Active`` after
+CreateFunction, ``LastUpdateStatus: Successful`` after each update (a function accepts one
+update at a time; https://docs.aws.amazon.com/lambda/latest/dg/functions-states.html).
 """
 
 from __future__ import annotations
@@ -101,7 +105,10 @@ class LambdaFunction(ResourceType):
         t, _ = tags(args)
         if t:
             kwargs["Tags"] = dict(t)
-        lam.create_function(**kwargs)
+        created = lam.create_function(**kwargs)
+        wait(lam, "function_active_v2", args["function_name"])
+        if created.get("Version", "$LATEST") != "$LATEST":  # publish = true
+            wait(lam, "function_active_v2", f"{args['function_name']}:{created['Version']}")
         if _concurrency(args) >= 0:
             self._concurrency(ctx, args["function_name"], args)
         return self.read(ctx, {**args, "id": args["function_name"]})
@@ -196,11 +203,14 @@ class LambdaFunction(ResourceType):
         config_changed = any(_norm(k, args.get(k)) != _norm(k, old.get(k)) for k in _CONFIG_ARGS)
         if config_changed:
             lam.update_function_configuration(FunctionName=name, **self._config(args, old))
-            lam.get_waiter("function_updated_v2").wait(FunctionName=name)
+            wait(lam, "function_updated_v2", name)
         if code_changed or (args.get("publish") and not old.get("publish")):
-            lam.update_function_code(
+            updated = lam.update_function_code(
                 FunctionName=name, Publish=bool(args.get("publish")), **self._code(ctx, args)
             )
+            wait(lam, "function_updated_v2", name)
+            if updated.get("Version", "$LATEST") != "$LATEST":
+                wait(lam, "function_active_v2", f"{name}:{updated['Version']}")
         want = _concurrency(args)
         if want != old.get("reserved_concurrent_executions", -1):
             self._concurrency(ctx, name, args)
@@ -265,6 +275,20 @@ class LambdaFunction(ResourceType):
         else:
             with missing_ok("ResourceNotFoundException"):
                 lam.delete_function_concurrency(FunctionName=name)
+
+
+# The provider polls Lambda until a create or update is done (for up to its 10 min create
+# timeout); so does the built-in engine, every POLL_SECONDS rather than the SDK waiter's 1 s.
+POLL_SECONDS = 0.1
+WAIT_SECONDS = 600
+
+
+def wait(lam, waiter: str, function_name: str) -> None:
+    """Wait with boto3's ``waiter`` (its acceptors) until the function is ready."""
+    lam.get_waiter(waiter).wait(
+        FunctionName=function_name,
+        WaiterConfig={"Delay": POLL_SECONDS, "MaxAttempts": int(WAIT_SECONDS / POLL_SECONDS)},
+    )
 
 
 def _concurrency(args: dict) -> int:
