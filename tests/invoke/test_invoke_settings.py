@@ -84,8 +84,15 @@ def test_s4_1_s3_only_as_on_failure_and_iam_never():
         "InvalidParameterValueException"
     )
     iam = FN.replace(":lambda:", ":iam:")
+    # recorded: test_lambda_api.snapshot.json, put_destination_invalid_service_arn
     assert error_of({"DestinationConfig": {"OnSuccess": {"Destination": iam}}})[1] == (
-        f"The destination ARN {iam} is invalid."
+        "The provided destination config DestinationConfig(onSuccess=OnSuccess("
+        f"destination={iam}), onFailure=null) is invalid."
+    )
+    both = {"OnSuccess": {}, "OnFailure": {"Destination": iam}}
+    assert error_of({"DestinationConfig": both})[1] == (
+        "The provided destination config DestinationConfig(onSuccess=OnSuccess("
+        f"destination=null), onFailure=OnFailure(destination={iam})) is invalid."
     )
     s.validate_event_invoke_config(
         {"DestinationConfig": {"OnFailure": {"Destination": BUCKET}}}, function_arn=FN
@@ -159,3 +166,30 @@ def test_s5_5_recursive_loop_enum():
         "Member must satisfy enum value set: [Terminate, Allow]",
         400,
     )
+
+
+def test_the_qualifier_comes_from_the_name_or_the_parameter_and_they_must_agree():
+    """[AWS_BEHAVIOUR: event-invoke-config-qualifier]"""
+    assert s.resolve_qualifier(None, None) == "$LATEST"
+    assert s.resolve_qualifier("live", None) == "live"
+    assert s.resolve_qualifier(None, "1") == "1"
+    assert s.resolve_qualifier("$LATEST", "$LATEST") == "$LATEST"
+    for named, given in (("1", "$LATEST"), ("$LATEST", "1"), ("1", "live")):
+        with pytest.raises(AwsError) as err:
+            s.resolve_qualifier(named, given)
+        assert err.value.as_tuple() == ("InvalidParameterValueException", s.QUALIFIER_MISMATCH, 400)
+
+
+def test_list_pages_follow_the_marker_to_the_end():
+    """[AWS_BEHAVIOUR: event-invoke-config-list]"""
+    qualifiers = ["live", "$LATEST", "1"]
+    assert s.page(qualifiers, max_items=None, marker=None) == (["$LATEST", "1", "live"], None)
+    first, marker = s.page(qualifiers, max_items=2, marker=None)
+    assert first == ["$LATEST", "1"]
+    assert s.page(qualifiers, max_items=2, marker=marker) == (["live"], None)
+    # a config deleted between two pages does not restart the listing
+    assert s.page(["$LATEST", "live"], max_items=2, marker=marker) == (["live"], None)
+    with pytest.raises(AwsError) as err:
+        s.page(qualifiers, max_items=0, marker=None)
+    assert err.value.code == "ValidationException"
+    assert "at 'maxItems'" in err.value.message
