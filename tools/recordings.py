@@ -67,6 +67,8 @@ SELECTION: dict[str, list[str]] = {
         "TestS3NotificationsToSQS::test_object_created_put",
         "TestS3NotificationsToSQS::test_object_created_and_object_removed",
         "TestS3NotificationsToSQS::test_key_encoding",
+        "TestS3NotificationsToSQS::test_object_tagging_put_event",
+        "TestS3NotificationsToSQS::test_object_tagging_delete_event",
         "TestS3NotificationsToSQS::test_notifications_with_filter",
         "TestS3NotificationsToSQS::test_filter_rules_case_insensitive",
         "TestS3NotificationsToSQS::test_invalid_sqs_arn",

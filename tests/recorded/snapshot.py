@@ -4,8 +4,9 @@ A recording (tests/recorded/fixtures/, see tools/recordings.py) holds AWS's resp
 values that change from run to run replaced by placeholders: ``<function-name:1>``,
 ``<uuid:2>`` (a numbered placeholder is one value throughout a test: the same number, the same
 value; another number of the same kind, another value), ``<request-id>`` (unnumbered: any
-value), ``<region>``, ``<partition>``, the account ``111111111111``, and ``date`` /
-``datetime`` / ``timestamp`` for times. :func:`assert_matches` holds an answer of the lab to
+value), ``<region>``, ``<partition>``, the account ``111111111111``, ``date`` /
+``datetime`` / ``timestamp`` for times, and a few words for other per-run values
+(``sequencer``, ``amz-request-id``…, :data:`PER_RUN_WORDS`). :func:`assert_matches` holds an answer of the lab to
 such a recording: every key AWS sent and no other, every fixed value equal, every placeholder
 filled consistently. Names the test chose (a function's name) are bound up front, so they are
 checked exactly too.
@@ -24,6 +25,13 @@ FIXTURES = Path(__file__).parent / "fixtures"
 RECORDED_ACCOUNT = "111111111111"
 PLACEHOLDER = re.compile(r"<([A-Za-z0-9_\-]+)(?::(\d+))?>")
 TIME_WORDS = ("date", "datetime", "timestamp")
+# words a recording puts in place of a per-run value, and what the value must look like
+PER_RUN_WORDS = {
+    "sequencer": r"[0-9A-F]{16,}",  # S3's event sequencer
+    "amz-id": r"\S+",  # x-amz-id-2
+    "amz-request-id": r"[0-9A-Za-z-]+",  # x-amz-request-id
+    "code-sha256": r"[A-Za-z0-9+/]{43}=",  # a function's CodeSha256
+}
 
 
 def recording(fixture: str, test: str) -> dict[str, Any]:
@@ -117,6 +125,9 @@ class Matcher:
     def _string(self, recorded: str, actual: Any, path: str) -> list[str]:
         if recorded in TIME_WORDS:
             return [] if _is_time(recorded, actual) else [f"{path}: {actual!r} is no {recorded}"]
+        if recorded in PER_RUN_WORDS:
+            ok = isinstance(actual, str) and re.fullmatch(PER_RUN_WORDS[recorded], actual)
+            return [] if ok else [f"{path}: {actual!r} does not look like a {recorded}"]
         if not isinstance(actual, str):
             return [f"{path}: expected {recorded!r}, got {actual!r}"]
         template = recorded.replace("<partition>", "aws").replace("<region>", self.region)
