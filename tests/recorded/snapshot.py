@@ -6,10 +6,10 @@ values that change from run to run replaced by placeholders: ``<function-name:1>
 value; another number of the same kind, another value), ``<request-id>`` (unnumbered: any
 value), ``<region>``, ``<partition>``, the account ``111111111111``, ``date`` /
 ``datetime`` / ``timestamp`` for times, and a few words for other per-run values
-(``sequencer``, ``amz-request-id``…, :data:`PER_RUN_WORDS`). :func:`assert_matches` holds an answer of the lab to
-such a recording: every key AWS sent and no other, every fixed value equal, every placeholder
-filled consistently. Names the test chose (a function's name) are bound up front, so they are
-checked exactly too.
+(``sequencer``, ``amz-request-id``…, :data:`PER_RUN_WORDS`). :meth:`Matcher.check` holds an
+answer of the lab to such a recording: every key AWS sent and no other, every fixed value
+equal, every placeholder filled consistently. Names the test chose (a function's name) are
+bound up front, so they are checked exactly too.
 """
 
 from __future__ import annotations
