@@ -311,6 +311,24 @@ def page(
     return shown, shown[-1]
 
 
+UNQUALIFIED_ONLY = (
+    "This operation is permitted on Lambda functions only. Aliases and versions do not support "
+    "this operation. Please specify either a function name or an unqualified function ARN."
+)
+
+
+def check_concurrency_target(
+    name: str, qualifier: str | None, *, latest_arn: str, exists: Callable[[str], bool]
+) -> None:
+    """PutFunctionConcurrency takes a function, never a version or alias (400), and names a
+    function that does not exist with ``:$LATEST`` (404). Recorded: test_lambda_api.snapshot.json,
+    ``test_function_concurrency_exceptions`` [AWS_BEHAVIOUR: reserved-concurrency-api]."""
+    if qualifier:
+        raise AwsError("InvalidParameterValueException", UNQUALIFIED_ONLY)
+    if not exists(name):
+        raise AwsError("ResourceNotFoundException", f"Function not found: {latest_arn}", 404)
+
+
 def validate_recursive_loop(value: Any) -> None:
     """PutFunctionRecursionConfig's enum check ([AWS_BEHAVIOUR: recursion-config])."""
     if value not in RECURSIVE_LOOP_VALUES:

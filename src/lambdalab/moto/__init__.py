@@ -11,6 +11,7 @@ calls of the lab (the data plane, the pure rules in :mod:`lambdalab.limits`,
 * :mod:`.lambda_config` — ``CreateFunction`` / ``Update…`` validate as AWS does and keep what
   moto drops (DLQ, logging config) in the lab's function records (:mod:`lambdalab.functions`);
 * :mod:`.lambda_eic` — ``FunctionEventInvokeConfig`` and ``FunctionRecursionConfig``;
+* :mod:`.lambda_concurrency` — ``PutFunctionConcurrency``'s refusals;
 * :mod:`.sns` — SNS → Lambda subscriptions through the async path;
 * :mod:`.s3` — S3 notifications, their validation, key length;
 * :mod:`.event_source_mappings` — SQS mappings answered by :mod:`lambdalab.esm`, SQS on the
@@ -29,6 +30,7 @@ from lambdalab.moto import (
     adapter,
     auth,
     event_source_mappings,
+    lambda_concurrency,
     lambda_config,
     lambda_eic,
     lambda_invoke,
@@ -37,7 +39,16 @@ from lambdalab.moto import (
 )
 
 TESTED_MOTO = ((5, 2, 5), (5, 3, 0))  # [low, high)
-CONCERNS = (auth, lambda_invoke, lambda_config, lambda_eic, sns, s3, event_source_mappings)
+CONCERNS = (
+    auth,
+    lambda_invoke,
+    lambda_config,
+    lambda_eic,
+    lambda_concurrency,
+    sns,
+    s3,
+    event_source_mappings,
+)
 
 set_dataplane = adapter.set_dataplane
 log_group = lambda_config.log_group
