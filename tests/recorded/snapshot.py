@@ -55,14 +55,16 @@ def response(answer: dict[str, Any]) -> dict[str, Any]:
 
 
 def invoke_response(answer: dict[str, Any]) -> dict[str, Any]:
-    """An Invoke answer as recorded: the payload read, as JSON where it is JSON."""
+    """An Invoke answer as recorded: the payload read, parsed where it is a JSON object or
+    array (a recording keeps ``null`` or a bare string as the text it was)."""
     answer = response(answer)
     if "Payload" in answer:
         raw = answer["Payload"].read().decode()
         try:
-            answer["Payload"] = json.loads(raw)
+            parsed = json.loads(raw)
         except ValueError:
-            answer["Payload"] = raw
+            parsed = None
+        answer["Payload"] = parsed if isinstance(parsed, dict | list) else raw
     return answer
 
 
