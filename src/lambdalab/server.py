@@ -204,7 +204,8 @@ def _lambda_error_body(payload: bytes, status: str) -> bytes:
     API model — ``Type`` (User for a 4xx) and the message as ``Message`` or ``message``,
     whichever that shape names (recorded: LocalStack's test_lambda.snapshot.json,
     test_invoke_exceptions; test_lambda_api.snapshot.json, test_lambda_eventinvokeconfig_exceptions,
-    Nov 2025). An error the model does not know (``ValidationException``) keeps its body."""
+    Nov 2025). An error the model does not know (``ValidationException``) keeps its body.
+    [AWS_BEHAVIOUR: lambda-error-members]"""
     try:
         doc = json.loads(payload)
     except ValueError:

@@ -1,8 +1,9 @@
 """Invocation types, destinations, the DLQ, retries and reserved concurrency replayed from AWS's
 recordings (localstack/localstack ``tests/aws/services/lambda_/test_lambda.snapshot.json`` and
 ``test_lambda_destinations.snapshot.json``), with our own handlers (same behaviour, our code).
-[AWS_BEHAVIOUR: invoke-types, destination-record, dlq-message, async-retries,
-event-age-exceeded, zero-reserved-concurrency, reserved-concurrency]
+[AWS_BEHAVIOUR: invoke-types, destination-record, dlq-message, async-retries]
+[AWS_BEHAVIOUR: async-request-id, max-age-look-ahead, zero-reserved-concurrency]
+[AWS_BEHAVIOUR: reserved-concurrency, lambda-error-members]
 
 A handler's stack trace names its file and line: ours are ``handler.py`` as in the recording,
 and the recorded line number is replaced by our handler's (the only value changed).

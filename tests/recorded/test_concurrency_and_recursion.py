@@ -2,8 +2,8 @@
 (localstack/localstack ``tests/aws/services/lambda_/test_lambda_api.snapshot.json``,
 ``TestLambdaReservedConcurrency``, ``TestLambdaRecursion``,
 ``test_ops_on_nonexisting_fn[get_function_concurrency]``; ``test_lambda.snapshot.json``,
-``TestLambdaConcurrency``), with our own functions. [AWS_BEHAVIOUR: reserved-concurrency-api,
-recursion-config]
+``TestLambdaConcurrency``), with our own functions.
+[AWS_BEHAVIOUR: reserved-concurrency-api, recursion-config]
 
 Skipped: ``test_function_concurrency_limits`` and the unreserved maximum of
 ``test_function_concurrency`` (they depend on the AWS account's quota, which the recording

@@ -1,8 +1,9 @@
 """EventInvokeConfig replayed from AWS's recording
 (localstack/localstack ``tests/aws/services/lambda_/test_lambda_api.snapshot.json``,
 ``TestLambdaEventInvokeConfig``, ``TestLambdaFunction::test_ops_on_non*``), with our own
-function and handler. [AWS_BEHAVIOUR: event-invoke-config-errors, event-invoke-config-qualifier,
-event-invoke-config-list, event-invoke-config-put-update]
+function and handler.
+[AWS_BEHAVIOUR: event-invoke-config-errors, event-invoke-config-qualifier]
+[AWS_BEHAVIOUR: event-invoke-config-list, event-invoke-config-put-update, lambda-error-members]
 """
 
 from __future__ import annotations

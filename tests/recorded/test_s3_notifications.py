@@ -1,8 +1,9 @@
 """S3 event notifications replayed from AWS's recordings (localstack/localstack
 ``tests/aws/services/s3/test_s3_notifications_sqs.snapshot.json``,
 ``test_s3_notifications_lambda.snapshot.json``, ``test_s3_notifications_sns.snapshot.json``),
-with our own buckets and queues. [AWS_BEHAVIOUR: s3-notifications, s3-record,
-s3-notification-validation, s3-filter-rules]
+with our own buckets and queues.
+[AWS_BEHAVIOUR: s3-record, s3-removed-record, s3-key-encoding, s3-event-types, s3-filter-rules]
+[AWS_BEHAVIOUR: s3-destination-validation, s3-arn-unparsable]
 
 Not replayed (outside the course): copy, multipart, presigned, tagging, ACL, restore, X-Ray and
 versioning events of ``test_s3_notifications_sqs`` (the course's notebooks put and delete

@@ -1,10 +1,14 @@
 """FunctionEventInvokeConfig and FunctionRecursionConfig, kept in the lab's function records.
 
 moto's own event invoke config store appends instead of replacing and checks nothing; these
-answer Put/Update/Get/Delete/List as AWS does ([AWS_BEHAVIOUR: event-invoke-config-settings,
-event-invoke-config-put-update, event-invoke-config-errors]) with the pure rules of
+answer Put/Update/Get/Delete/List as AWS does with the pure rules of
 :mod:`lambdalab.invoke.settings`. Put/GetFunctionRecursionConfig do not exist in moto
-([AWS_BEHAVIOUR: recursion-config]).
+([AWS_BEHAVIOUR: recursion-config]). moto's function routes refuse ``$``, so
+``FunctionName="name:$LATEST"`` got Flask's HTML 404; :func:`install` lets it in for every
+function route (:func:`lambdalab.moto.adapter.routes_accepting_latest`).
+
+[AWS_BEHAVIOUR: event-invoke-config-settings, event-invoke-config-put-update]
+[AWS_BEHAVIOUR: event-invoke-config-errors, event-invoke-config-qualifier, event-invoke-config-list]
 """
 
 from __future__ import annotations

@@ -134,7 +134,8 @@ def wrap_notification_parser(original: Any) -> Any:
     (:func:`lambdalab.s3events.stored_configuration`). moto's parser answers an unparsable
     ARN with other words, a filter rule named ``middle`` with a 500, and refuses what S3
     accepts: rule names in any case (``Suffix``, ``PREFIX``) and an empty value. Without a
-    lab, moto parses as moto does once the document passed the checks."""
+    lab, moto parses as moto does once the document passed the checks.
+    [AWS_BEHAVIOUR: s3-filter-rules, s3-arn-unparsable]"""
     import xmltodict
 
     @functools.wraps(original)
