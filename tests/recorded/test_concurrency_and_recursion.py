@@ -189,3 +189,22 @@ def test_lambda_concurrency_update(lab):
         recorded["get_function_concurrency_deleted"],
         response(client.get_function_concurrency(FunctionName="rec-update")),
     )
+
+
+def test_a_function_arn_of_another_region_is_not_reachable(lab):
+    """test_get_function_wrong_region[get_function_concurrency], and Put/Delete alike."""
+    recorded = recording(
+        "test_lambda_api",
+        "TestLambdaFunction::test_get_function_wrong_region[get_function_concurrency]",
+    )
+    make_function(lab, "rec-here", ECHO)
+    wrong = "us-east-1" if lab.region != "us-east-1" else "eu-central-1"
+    arn = f"arn:aws:lambda:{wrong}:{lab.account_id}:function:rec-here"
+    client = lab.client("lambda")
+    match = Matcher(lab, {"wrong-region": wrong})
+    for call, kwargs in (
+        (client.get_function_concurrency, {}),
+        (client.put_function_concurrency, {"ReservedConcurrentExecutions": 1}),
+        (client.delete_function_concurrency, {}),
+    ):
+        match.check(recorded["wrong_region_exception"], _error(call, FunctionName=arn, **kwargs))

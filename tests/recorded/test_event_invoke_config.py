@@ -326,6 +326,31 @@ def test_get_of_a_version_that_does_not_exist(lab):
     )
 
 
+def test_a_function_arn_of_another_region_is_not_reachable(lab):
+    """test_get_function_wrong_region[get_function_event_invoke_config], and the same answer
+    for the other event invoke config calls."""
+    recorded = recording(
+        FIXTURE,
+        "TestLambdaFunction::test_get_function_wrong_region[get_function_event_invoke_config]",
+    )
+    make_function(lab, "eic-here", ECHO, role_arn=make_role(lab, "eic-role"))
+    wrong = "us-east-1" if lab.region != "us-east-1" else "eu-central-1"
+    arn = f"arn:aws:lambda:{wrong}:{lab.account_id}:function:eic-here"
+    client = lab.client("lambda")
+    match = Matcher(lab, {"wrong-region": wrong})
+    match.check(
+        recorded["wrong_region_exception"],
+        _error(client.get_function_event_invoke_config, FunctionName=arn),
+    )
+    for call, kwargs in (
+        (client.put_function_event_invoke_config, {"MaximumRetryAttempts": 1}),
+        (client.update_function_event_invoke_config, {"MaximumRetryAttempts": 1}),
+        (client.delete_function_event_invoke_config, {}),
+        (client.list_function_event_invoke_configs, {}),
+    ):
+        match.check(recorded["wrong_region_exception"], _error(call, FunctionName=arn, **kwargs))
+
+
 def test_latest_in_the_function_name_is_an_aws_answer_not_a_web_page(lab):
     """``FunctionName="name:$LATEST"`` (put_shorthand_qualifier_match) for every operation."""
     name = "eic-latest"

@@ -78,11 +78,12 @@ def _response(fn: Any, qualifier: str, stored: StoredInvokeConfig) -> dict[str, 
     )
 
 
-def _target(function_name: str) -> tuple[str, str]:
+def _target(self: Any, function_name: str) -> tuple[str, str]:
     """(function name, qualifier) a call addresses: moto passes only the path; the
     ``Qualifier`` parameter travels in the query string and must agree with the name's."""
     from lambdalab.server import current_query_param
 
+    adapter.lab_call(arns.check_reachable, function_name, self.region_name)
     name, named = arns.split_function_name(function_name)
     qualifier = adapter.lab_call(
         settings.resolve_qualifier, named, current_query_param("Qualifier")
@@ -117,7 +118,7 @@ def _missing_config(self: Any, name: str, qualifier: str) -> Exception:
 
 
 def _store(self: Any, function_name: str, params: dict[str, Any], merge: bool) -> Any:
-    name, qualifier = _target(function_name)
+    name, qualifier = _target(self, function_name)
     adapter.lab_call(settings.check_settings_given, params)
     fn = _existing(self, name)
     _existing(self, name, qualifier)  # the version or alias too
@@ -154,7 +155,7 @@ def update_config(self: Any, function_name: str, config: dict[str, Any]) -> Any:
 
 
 def get_config(self: Any, function_name: str) -> Any:
-    name, qualifier = _target(function_name)
+    name, qualifier = _target(self, function_name)
     fn = _function(self, name)
     stored = _records(fn).get(qualifier) if fn is not None else None
     if stored is None:
@@ -163,7 +164,7 @@ def get_config(self: Any, function_name: str) -> Any:
 
 
 def delete_config(self: Any, function_name: str) -> None:
-    name, qualifier = _target(function_name)
+    name, qualifier = _target(self, function_name)
     fn = _function(self, name)
     if fn is None or _records(fn).pop(qualifier, None) is None:
         raise _missing_config(self, name, qualifier)
@@ -172,6 +173,7 @@ def delete_config(self: Any, function_name: str) -> None:
 def list_configs(self: Any, function_name: str) -> dict[str, Any]:
     from lambdalab.server import current_query_param
 
+    adapter.lab_call(arns.check_reachable, function_name, self.region_name)
     name, _ = arns.split_function_name(function_name)
     fn = _existing(self, name)
     records = _records(fn)
