@@ -193,3 +193,19 @@ def test_list_pages_follow_the_marker_to_the_end():
         s.page(qualifiers, max_items=0, marker=None)
     assert err.value.code == "ValidationException"
     assert "at 'maxItems'" in err.value.message
+
+
+def test_put_function_concurrency_takes_an_existing_unqualified_function():
+    """[AWS_BEHAVIOUR: reserved-concurrency-api]"""
+    latest = f"{FN}:$LATEST"
+    s.check_concurrency_target("fn", None, latest_arn=latest, exists=lambda n: True)
+    with pytest.raises(AwsError) as err:
+        s.check_concurrency_target("fn", "$LATEST", latest_arn=latest, exists=lambda n: True)
+    assert err.value.as_tuple() == ("InvalidParameterValueException", s.UNQUALIFIED_ONLY, 400)
+    with pytest.raises(AwsError) as err:
+        s.check_concurrency_target("fn", None, latest_arn=latest, exists=lambda n: False)
+    assert err.value.as_tuple() == (
+        "ResourceNotFoundException",
+        f"Function not found: {latest}",
+        404,
+    )
