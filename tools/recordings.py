@@ -40,6 +40,7 @@ SELECTION: dict[str, list[str]] = {
         "TestLambdaFunction::test_ops_on_nonexisting_version[get_function_event_invoke_config]",
         "TestLambdaFunction::test_get_function_wrong_region[get_function_event_invoke_config]",
         "TestLambdaFunction::test_get_function_wrong_region[get_function_concurrency]",
+        "TestLambdaFunction::test_get_function_wrong_region[invoke]",
     ],
     f"{LAMBDA}/test_lambda.snapshot.json": [
         "TestLambdaFeatures::test_invocation_type_event[python3.10]",

@@ -162,6 +162,19 @@ def test_invoke_exceptions(lab):
     Matcher(lab).check(recorded["invoke_function_doesnotexist"], refused)
 
 
+@pytest.mark.parametrize("invocation_type", ["RequestResponse", "Event"])
+def test_invoke_of_a_function_arn_in_another_region(lab, invocation_type):
+    """test_get_function_wrong_region[invoke] (an Event invoke is refused the same way)."""
+    recorded = recording(
+        "test_lambda_api", "TestLambdaFunction::test_get_function_wrong_region[invoke]"
+    )
+    _function(lab, "rec-here", ECHO)
+    wrong = "us-east-1" if lab.region != "us-east-1" else "eu-central-1"
+    arn = f"arn:aws:lambda:{wrong}:{lab.account_id}:function:rec-here"
+    refused = _error(lab.client("lambda").invoke, FunctionName=arn, InvocationType=invocation_type)
+    Matcher(lab, {"wrong-region": wrong}).check(recorded["wrong_region_exception"], refused)
+
+
 # -- destinations -----------------------------------------------------------------------------
 
 
