@@ -320,3 +320,18 @@ def test_a_tagging_record_names_the_object_by_key_and_etag_in_version_2_3():
     created = build_record(event_name="s3:ObjectCreated:Put", **common)
     assert created["eventVersion"] == "2.1"
     assert list(created["s3"]["object"]) == ["key", "size", "eTag", "sequencer"]
+
+
+def test_moto_sends_extra_events_that_s3_does_not():
+    """[AWS_BEHAVIOUR: s3-event-types]"""
+    from lambdalab.s3events import moto_sends_extra
+
+    assert moto_sends_extra("s3:ObjectTagging:Put", None)
+    assert moto_sends_extra("ObjectTagging:Put", "CompleteMultipartUpload")
+    assert not moto_sends_extra("s3:ObjectTagging:Put", "PutObjectTagging")
+    assert moto_sends_extra("s3:ObjectCreated:Put", "CompleteMultipartUpload")
+    assert not moto_sends_extra("s3:ObjectCreated:Put", None)
+    assert not moto_sends_extra(
+        "s3:ObjectCreated:CompleteMultipartUpload", "CompleteMultipartUpload"
+    )
+    assert not moto_sends_extra("s3:ObjectTagging:Delete", None)

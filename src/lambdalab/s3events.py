@@ -139,6 +139,23 @@ def next_sequencer(at: float | datetime | None = None) -> str:
     return _SEQUENCER.next(at)
 
 
+def moto_sends_extra(event_name: str, serving: str | None) -> bool:
+    """Is this an event moto sends where S3 sends none? ``serving`` names the S3 call being
+    served when it matters (``PutObjectTagging``, ``CompleteMultipartUpload``).
+
+    S3 sends ``ObjectTagging:Put`` only for PutObjectTagging (moto also for every PutObject,
+    CopyObject and CompleteMultipartUpload that stores tags) and one
+    ``ObjectCreated:CompleteMultipartUpload`` for a completed upload (moto first also an
+    ``ObjectCreated:Put``). Recorded: LocalStack's test_s3_notifications_sqs.snapshot.json
+    (``test_notifications_with_filter``, ``test_object_tagging_put_event``,
+    ``test_object_created_complete_multipart_upload``) [AWS_BEHAVIOUR: s3-event-types].
+    """
+    name = _normalise_event(event_name)
+    if name == "s3:ObjectTagging:Put":
+        return serving != "PutObjectTagging"
+    return name == "s3:ObjectCreated:Put" and serving == "CompleteMultipartUpload"
+
+
 # --------------------------------------------------------------------------------- matching
 def _normalise_event(name: str) -> str:
     return name if name.startswith("s3:") else f"s3:{name}"

@@ -31,6 +31,7 @@ PER_RUN_WORDS = {
     "amz-id": r"\S+",  # x-amz-id-2
     "amz-request-id": r"[0-9A-Za-z-]+",  # x-amz-request-id
     "code-sha256": r"[A-Za-z0-9+/]{43}=",  # a function's CodeSha256
+    "m-d5-of-body": r"[0-9a-f]{32}",  # an SQS message's MD5OfBody
 }
 
 

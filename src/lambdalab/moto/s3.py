@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import functools
 import inspect
+import logging
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 from lambdalab import limits, s3events, wire
@@ -32,6 +34,8 @@ def hooks() -> list[tuple[Any, str]]:
         (s3m.S3Backend, "create_multipart_upload"),
         (s3r.S3Response, "_notification_config_from_body"),
         (s3r.S3Response, "put_object_tagging"),
+        (s3m.S3Backend, "complete_multipart_upload"),
+        (s3m.S3Backend, "delete_objects"),
     ]
 
 
@@ -41,7 +45,14 @@ def install() -> None:
     from moto.s3 import responses as s3r
 
     s3n.send_event = wrap_send_event(s3n.send_event)
-    s3r.S3Response.put_object_tagging = wrap_put_object_tagging(s3r.S3Response.put_object_tagging)
+    s3n._send_sqs_message = send_sqs_message_with_trace
+    s3r.S3Response.put_object_tagging = serving(
+        "PutObjectTagging", s3r.S3Response.put_object_tagging
+    )
+    s3m.S3Backend.complete_multipart_upload = serving(
+        "CompleteMultipartUpload", s3m.S3Backend.complete_multipart_upload
+    )
+    s3m.S3Backend.delete_objects = wrap_delete_objects(s3m.S3Backend.delete_objects)
     s3r.S3Response._notification_config_from_body = wrap_notification_parser(
         s3r.S3Response._notification_config_from_body
     )
@@ -55,16 +66,14 @@ def install() -> None:
     )
 
 
-TAGGING_PUT = "s3:ObjectTagging:Put"
-_tagging_request = threading.local()  # is this thread serving a PutObjectTagging?
+_serving = threading.local()  # the S3 call this thread serves, where moto's events depend on it
 
 
 def wrap_send_event(original: Any) -> Any:
-    """Events go to the data plane. moto also sends ``ObjectTagging:Put`` when PutObject,
-    CopyObject or CompleteMultipartUpload store an object's tags (even none); S3 sends it only
-    for PutObjectTagging (recorded: LocalStack's test_s3_notifications_sqs.snapshot.json,
-    ``test_notifications_with_filter``: a put under an ``s3:ObjectTagging:*`` configuration
-    sends one ObjectCreated:Put and nothing else) [AWS_BEHAVIOUR: s3-event-types]."""
+    """Events go to the data plane, except those moto sends and S3 does not
+    (:func:`lambdalab.s3events.moto_sends_extra`): ``ObjectTagging:Put`` for every stored
+    object, ``ObjectCreated:Put`` before ``CompleteMultipartUpload``.
+    [AWS_BEHAVIOUR: s3-event-types]"""
 
     @functools.wraps(original)
     def send_event(account_id: str, event_name: Any, bucket: Any, key: Any) -> None:
@@ -74,25 +83,87 @@ def wrap_send_event(original: Any) -> Any:
         if dataplane is None:
             return original(account_id, event_name, bucket, key)
         name = str(getattr(event_name, "value", event_name))
-        if name == TAGGING_PUT and not getattr(_tagging_request, "active", False):
+        if s3events.moto_sends_extra(name, getattr(_serving, "call", None)):
             return None
         dataplane.s3_event(account_id, name, bucket, key)
 
     return send_event
 
 
-def wrap_put_object_tagging(original: Any) -> Any:
-    """Mark the thread while it serves PutObjectTagging (see :func:`wrap_send_event`)."""
+def serving(call: str, original: Any) -> Any:
+    """Mark the thread while it serves ``call`` (see :func:`wrap_send_event`)."""
 
     @functools.wraps(original)
-    def put_object_tagging(self: Any) -> Any:
-        _tagging_request.active = True
+    def marked(*args: Any, **kwargs: Any) -> Any:
+        outer = getattr(_serving, "call", None)
+        _serving.call = call
         try:
-            return original(self)
+            return original(*args, **kwargs)
         finally:
-            _tagging_request.active = False
+            _serving.call = outer
 
-    return put_object_tagging
+    return marked
+
+
+@dataclass(frozen=True)
+class MissingKey:
+    """A key DeleteObjects named that did not exist: its record has the key only."""
+
+    name: str
+    size: int = 0
+    etag: str = ""
+    version_id: str | None = None
+
+
+def wrap_delete_objects(original: Any) -> Any:
+    """S3 notifies ``ObjectRemoved:Delete`` for every key of a DeleteObjects request, also for
+    keys that did not exist (recorded: LocalStack's test_s3_notifications_sqs.snapshot.json,
+    ``test_delete_objects``); moto only for the keys it had [AWS_BEHAVIOUR: s3-event-types]."""
+
+    @functools.wraps(original)
+    def delete_objects(
+        self: Any, bucket_name: str, objects: list[dict[str, Any]], *a: Any, **k: Any
+    ) -> Any:
+        from moto.s3 import notifications as s3n
+
+        bucket = self.get_bucket(bucket_name)
+        absent = [
+            o["Key"] for o in objects if not bucket.is_versioned and o.get("Key") not in bucket.keys
+        ]
+        result = original(self, bucket_name, objects, *a, **k)
+        if adapter.dataplane() is not None:
+            for key_name in absent:
+                s3n.send_event(
+                    self.account_id,
+                    s3n.S3NotificationEvent.OBJECT_REMOVED_DELETE_EVENT,
+                    bucket,
+                    MissingKey(key_name),
+                )
+        return result
+
+    return delete_objects
+
+
+def send_sqs_message_with_trace(
+    account_id: str, event_body: Any, queue_name: str, region_name: str
+) -> None:
+    """moto's S3 → SQS delivery, with the caller's X-Ray header as the message's
+    ``AWSTraceHeader`` (recorded: test_s3_notifications_sqs.snapshot.json, ``test_xray_header``)
+    [AWS_BEHAVIOUR: s3-trace-header]. Like moto's, a missing queue is not the caller's error."""
+    import json
+
+    from moto.sqs.models import sqs_backends
+
+    from lambdalab.server import current_request_headers
+
+    trace = current_request_headers().get("X-Amzn-Trace-Id")
+    system = {"AWSTraceHeader": {"DataType": "String", "StringValue": trace}} if trace else None
+    try:
+        sqs_backends[account_id][region_name].send_message(
+            queue_name=queue_name, message_body=json.dumps(event_body), system_attributes=system
+        )
+    except Exception:  # noqa: BLE001 - asynchronous on AWS: the upload still succeeds
+        logging.getLogger("lambdalab").info("S3 notification to %s not sent", queue_name)
 
 
 def wrap_put_notification(original: Any) -> Any:
