@@ -49,6 +49,8 @@ SELECTION: dict[str, list[str]] = {
         "TestLambdaFeatures::test_invocation_type_no_return_payload[python-RequestResponse]",
         "TestLambdaFeatures::test_invocation_type_no_return_payload[python-Event]",
         "TestLambdaFeatures::test_invoke_exceptions",
+        "TestLambdaBehavior::test_lambda_invoke_with_timeout",
+        "TestLambdaBehavior::test_lambda_invoke_no_timeout",
         "TestLambdaConcurrency::test_lambda_concurrency_crud",
         "TestLambdaConcurrency::test_lambda_concurrency_update",
         "TestLambdaConcurrency::test_reserved_concurrency",

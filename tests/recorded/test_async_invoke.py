@@ -162,6 +162,38 @@ def test_invoke_exceptions(lab):
     Matcher(lab).check(recorded["invoke_function_doesnotexist"], refused)
 
 
+WAITER = """import time
+
+
+def handler(event, context):
+    print("starting wait")
+    time.sleep(event["wait"])
+    print("done waiting")
+"""
+
+
+@pytest.mark.parametrize(
+    ("test", "wait"),
+    [("test_lambda_invoke_with_timeout", 2), ("test_lambda_invoke_no_timeout", 0.1)],
+)
+def test_a_timeout_is_an_unhandled_sandbox_timedout_error(lab, test, wait):
+    """A handler that outlives its 1 s timeout answers Sandbox.Timedout, and its log stops
+    before "done waiting"; one that returns in time answers null."""
+    recorded = recording(LAMBDA, f"TestLambdaBehavior::{test}")
+    _function(lab, "rec-timeout", WAITER, Timeout=1)
+    answer = lab.client("lambda").invoke(
+        FunctionName="rec-timeout", Payload=json.dumps({"wait": wait})
+    )
+    request_id = answer["ResponseMetadata"]["RequestId"]
+    Matcher(lab, {"timeout_error_msg": request_id}).check(
+        recorded["invoke-result"], invoke_response(answer)
+    )
+    events = lab.client("logs").filter_log_events(logGroupName="/aws/lambda/rec-timeout")["events"]
+    printed = [e["message"] for e in events]
+    assert any("starting wait" in m for m in printed)
+    assert any("done waiting" in m for m in printed) == (wait < 1)
+
+
 @pytest.mark.parametrize("invocation_type", ["RequestResponse", "Event"])
 def test_invoke_of_a_function_arn_in_another_region(lab, invocation_type):
     """test_get_function_wrong_region[invoke] (an Event invoke is refused the same way)."""
