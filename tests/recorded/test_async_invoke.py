@@ -85,14 +85,19 @@ ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
 
 
 def _function(lab, name: str, source: str, role: str | None = None, **kwargs) -> str:
-    """Create ``handler.handler`` from ``source``; its unqualified ARN."""
-    answer = lab.client("lambda").create_function(
+    """Create ``handler.handler`` from ``source`` and wait until it may be invoked (as code
+    must on AWS, and as LocalStack's fixture does); its unqualified ARN."""
+    lam = lab.client("lambda")
+    answer = lam.create_function(
         FunctionName=name,
         Runtime="python3.12",
         Role=role or make_role(lab, f"{name}-role"),
         Handler="handler.handler",
         Code={"ZipFile": zip_source(source, "handler.py")},
         **kwargs,
+    )
+    lam.get_waiter("function_active_v2").wait(
+        FunctionName=name, WaiterConfig={"Delay": 0.05, "MaxAttempts": 1200}
     )
     return answer["FunctionArn"]
 
