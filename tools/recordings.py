@@ -85,6 +85,7 @@ SELECTION: dict[str, list[str]] = {
         "TestS3NotificationsToSQS::test_filter_rules_empty_value",
     ],
     f"{S3}/test_s3_notifications_sns.snapshot.json": [
+        "TestS3NotificationsToSns::test_object_created_put",
         "TestS3NotificationsToSns::test_invalid_topic_arn",
     ],
 }

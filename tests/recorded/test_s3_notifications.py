@@ -8,12 +8,15 @@ with our own buckets and queues.
 Not replayed: the presigned-URL, ACL, restore and versioning events of
 ``test_s3_notifications_sqs`` (not in the course: its notebooks put, copy and delete objects;
 ACL and restore events are not implemented by the lab), the DynamoDB-backed Lambda tests of
-``test_s3_notifications_lambda`` (they snapshot a DynamoDB table, not an S3 answer).
+``test_s3_notifications_lambda`` (they snapshot a DynamoDB table, not an S3 answer). In the
+SNS envelope, ``SignatureVersion`` and ``SigningCertURL`` are checked for their form only (see
+``test_object_created_put_to_a_topic``).
 """
 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from botocore.exceptions import ClientError
@@ -426,3 +429,67 @@ def test_xray_header(lab):
     Matcher(lab, {"resource:1": "rec-xray"}).check(
         recorded["receive_messages"], {"messages": messages}
     )
+
+
+def test_object_created_put_to_a_topic(lab):
+    """S3 → SNS → SQS: the SNS envelope (Subject "Amazon S3 Notification") around the record
+    (test_s3_notifications_sns.snapshot.json, ``test_object_created_put``)."""
+    recorded = recording(
+        "test_s3_notifications_sns", "TestS3NotificationsToSns::test_object_created_put"
+    )
+    bucket = "rec-topic"
+    make_bucket(lab, bucket)
+    sns, sqs = lab.client("sns"), lab.client("sqs")
+    topic = sns.create_topic(Name="rec-topic-t")["TopicArn"]
+    url, queue_arn = make_queue(sqs, "rec-topic-q")
+    subscription = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+    publish = {
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "sns:Publish",
+        "Resource": topic,
+        "Condition": {"ArnEquals": {"aws:SourceArn": f"arn:aws:s3:::{bucket}"}},
+    }
+    sns.set_topic_attributes(
+        TopicArn=topic,
+        AttributeName="Policy",
+        AttributeValue=json.dumps({"Version": "2012-10-17", "Statement": [publish]}),
+    )
+    lab.client("s3").put_bucket_notification_configuration(
+        Bucket=bucket,
+        NotificationConfiguration={
+            "TopicConfigurations": [{"TopicArn": topic, "Events": ["s3:ObjectCreated:*"]}]
+        },
+    )
+    s3 = lab.client("s3")
+    s3.put_object(Bucket=bucket, Key="bucket-key", Body="first event")
+    s3.put_object(Bucket=bucket, Key="bucket-key", Body="second event")
+    messages = []
+    for _ in range(10):
+        lab.wait_idle(30)
+        for message in sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1
+        ).get("Messages", []):
+            envelope = json.loads(message["Body"])
+            if "Records" in envelope.get("Message", ""):
+                messages.append({**envelope, "Message": json.loads(envelope["Message"])})
+        if len(messages) >= 2:
+            break
+    messages.sort(key=lambda m: m["Message"]["Records"][0]["s3"]["object"]["size"])
+    # Not reproduced, so checked apart: moto signs with SHA256 (SignatureVersion 2) and a new
+    # certificate for each message, AWS by default with SHA1 (1) and one certificate.
+    expected = json.loads(json.dumps(recorded["receive_messages"]))
+    for want, got in zip(expected["messages"], messages, strict=False):
+        for field in ("SignatureVersion", "SigningCertURL"):
+            want.pop(field)
+        assert got.pop("SignatureVersion") in ("1", "2")
+        cert = got.pop("SigningCertURL")
+        assert re.fullmatch(
+            rf"https://sns\.{lab.region}\.amazonaws\.com/SimpleNotificationService-\w+\.pem", cert
+        )
+    names = {
+        "resource:1": bucket,
+        "resource:2": "rec-topic-t",
+        "resource:3": subscription["SubscriptionArn"].rsplit(":", 1)[1],
+    }
+    Matcher(lab, names).check(expected, {"messages": messages})

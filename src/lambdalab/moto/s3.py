@@ -46,6 +46,7 @@ def install() -> None:
 
     s3n.send_event = wrap_send_event(s3n.send_event)
     s3n._send_sqs_message = send_sqs_message_with_trace
+    s3n._send_sns_message = send_sns_message_with_subject
     s3r.S3Response.put_object_tagging = serving(
         "PutObjectTagging", s3r.S3Response.put_object_tagging
     )
@@ -142,6 +143,27 @@ def wrap_delete_objects(original: Any) -> Any:
         return result
 
     return delete_objects
+
+
+S3_SUBJECT = "Amazon S3 Notification"
+
+
+def send_sns_message_with_subject(
+    account_id: str, event_body: Any, topic_arn: str, region_name: str
+) -> None:
+    """moto's S3 → SNS delivery, with the subject S3 gives its messages (recorded:
+    test_s3_notifications_sns.snapshot.json, ``test_object_created_put``)
+    [AWS_BEHAVIOUR: sns-envelope]. Like moto's, a missing topic is not the caller's error."""
+    import json
+
+    from moto.sns.models import sns_backends
+
+    try:
+        sns_backends[account_id][region_name].publish(
+            arn=topic_arn, message=json.dumps(event_body), subject=S3_SUBJECT
+        )
+    except Exception:  # noqa: BLE001 - asynchronous on AWS: the upload still succeeds
+        logging.getLogger("lambdalab").info("S3 notification to %s not sent", topic_arn)
 
 
 def send_sqs_message_with_trace(
