@@ -167,3 +167,41 @@ def test_sqs_retention_check_keeps_moto_rule(lab):
     assert not backend.is_message_valid_based_on_retention_period("retained", message)
     assert backend.get_queue("retained")._messages == []  # expired messages are deleted
     assert "Messages" not in sqs.receive_message(QueueUrl=url)
+
+
+def test_every_function_route_accepts_latest_in_the_name():
+    """``name:$LATEST`` reached Flask's HTML 404 [AWS_BEHAVIOUR: event-invoke-config-qualifier]."""
+    import re
+
+    from lambdalab.moto import adapter
+
+    routes = adapter.routes_accepting_latest(
+        {
+            r"{0}/(?P<api_version>[^/]+)/functions/(?P<function_name>[\w_:%-]+)/?$": "a",
+            r"{0}/(?P<api_version>[^/]+)/layers$": "b",
+        }
+    )
+    function_route, layers = routes
+    assert routes[layers] == "b" and layers.endswith("/layers$")
+    # moto's Flask routing drops literal "$" signs: the route must not need one
+    pattern = function_route.format("").replace("$", "")
+    assert re.fullmatch(pattern, "/2015-03-31/functions/name:$LATEST")
+    assert not re.fullmatch(pattern, "/2015-03-31/functions/a/b/c")
+
+
+def test_a_function_arn_of_another_region_is_not_reachable():
+    """[AWS_BEHAVIOUR: function-other-region]"""
+    from lambdalab import arns
+    from lambdalab.awserror import AwsError
+
+    arns.check_reachable("fn", "ap-northeast-1")
+    arns.check_reachable("arn:aws:lambda:ap-northeast-1:123456789012:function:fn", "ap-northeast-1")
+    with pytest.raises(AwsError) as err:
+        arns.check_reachable(
+            "arn:aws:lambda:us-east-1:123456789012:function:fn:1", "ap-northeast-1"
+        )
+    assert err.value.as_tuple() == (
+        "ResourceNotFoundException",
+        "Functions from 'us-east-1' are not reachable in this region ('ap-northeast-1')",
+        404,
+    )

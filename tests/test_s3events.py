@@ -252,3 +252,86 @@ def test_a_removed_object_has_only_key_and_sequencer():
     """Recorded: test_s3_notifications_sqs.snapshot.json, test_object_created_and_object_removed."""
     record = build_record(**sample_kwargs(event_name="ObjectRemoved:Delete", version_id=None))
     assert list(record["s3"]["object"]) == ["key", "sequencer"]
+
+
+def test_a_configuration_is_stored_with_capitalised_rule_names_and_empty_values():
+    """[AWS_BEHAVIOUR: s3-filter-rules] (recorded: test_filter_rules_case_insensitive,
+    test_filter_rules_empty_value)."""
+    from lambdalab.s3events import stored_configuration
+
+    document = {
+        "NotificationConfiguration": {
+            "QueueConfiguration": {
+                "Id": "q",
+                "Queue": "arn:aws:sqs:ap-northeast-1:123456789012:q",
+                "Event": "s3:ObjectCreated:*",
+                "Filter": {
+                    "S3Key": {
+                        "FilterRule": [
+                            {"Name": "suffix", "Value": None},
+                            {"Name": "PREFIX", "Value": "notif-"},
+                        ]
+                    }
+                },
+            },
+            "CloudFunctionConfiguration": [
+                {
+                    "CloudFunction": "arn:aws:lambda:ap-northeast-1:123456789012:function:f",
+                    "Event": ["a", "b"],
+                }
+            ],
+        }
+    }
+    stored = stored_configuration(document)
+    (queue,) = stored["QueueConfiguration"]
+    assert queue["Event"] == ["s3:ObjectCreated:*"]
+    assert queue["Filter"]["S3Key"]["FilterRule"] == [
+        {"Name": "Suffix", "Value": ""},
+        {"Name": "Prefix", "Value": "notif-"},
+    ]
+    assert stored["CloudFunctionConfiguration"][0]["Event"] == ["a", "b"]
+    assert "TopicConfiguration" not in stored
+    assert stored_configuration({"NotificationConfiguration": None}) == {}
+    assert stored_configuration(
+        {"NotificationConfiguration": {"EventBridgeConfiguration": None}}
+    ) == {"EventBridgeConfiguration": {}}
+
+
+def test_a_tagging_record_names_the_object_by_key_and_etag_in_version_2_3():
+    """[AWS_BEHAVIOUR: s3-event-types] (recorded: test_object_tagging_put_event)."""
+    from lambdalab.s3events import build_record
+
+    common = dict(
+        bucket="b",
+        key="k",
+        size=3,
+        etag='"e"',
+        region="ap-northeast-1",
+        sequencer="0055AED6DCD90281E5",
+        configuration_id="c",
+        principal_id="AWS:AIDA",
+        request_id="R",
+        host_id="H",
+        event_time=datetime(2025, 1, 1, tzinfo=UTC),
+    )
+    tagging = build_record(event_name="s3:ObjectTagging:Put", **common)
+    assert tagging["eventVersion"] == "2.3"
+    assert tagging["s3"]["object"] == {"key": "k", "eTag": "e"}
+    created = build_record(event_name="s3:ObjectCreated:Put", **common)
+    assert created["eventVersion"] == "2.1"
+    assert list(created["s3"]["object"]) == ["key", "size", "eTag", "sequencer"]
+
+
+def test_moto_sends_extra_events_that_s3_does_not():
+    """[AWS_BEHAVIOUR: s3-event-types]"""
+    from lambdalab.s3events import moto_sends_extra
+
+    assert moto_sends_extra("s3:ObjectTagging:Put", None)
+    assert moto_sends_extra("ObjectTagging:Put", "CompleteMultipartUpload")
+    assert not moto_sends_extra("s3:ObjectTagging:Put", "PutObjectTagging")
+    assert moto_sends_extra("s3:ObjectCreated:Put", "CompleteMultipartUpload")
+    assert not moto_sends_extra("s3:ObjectCreated:Put", None)
+    assert not moto_sends_extra(
+        "s3:ObjectCreated:CompleteMultipartUpload", "CompleteMultipartUpload"
+    )
+    assert not moto_sends_extra("s3:ObjectTagging:Delete", None)

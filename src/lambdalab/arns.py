@@ -18,3 +18,18 @@ def split_name(function_name: str) -> tuple[str, str]:
     """Like :func:`split_function_name`, with ``$LATEST`` where no qualifier is named."""
     name, qualifier = split_function_name(function_name)
     return name, qualifier or "$LATEST"
+
+
+def check_reachable(function_name: str, region: str) -> None:
+    """A full ARN of a function in another region is not reachable from this one: 404, as
+    AWS answers every function operation (recorded: LocalStack's test_lambda_api.snapshot.json,
+    ``test_get_function_wrong_region``) [AWS_BEHAVIOUR: function-other-region]."""
+    from lambdalab.awserror import AwsError
+
+    parts = function_name.split(":")
+    if function_name.startswith("arn:") and len(parts) > 3 and parts[3] and parts[3] != region:
+        raise AwsError(
+            "ResourceNotFoundException",
+            f"Functions from '{parts[3]}' are not reachable in this region ('{region}')",
+            404,
+        )

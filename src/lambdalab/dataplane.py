@@ -26,7 +26,7 @@ from lambdalab.esm.sqs import MotoQueues
 from lambdalab.functions import FunctionRecord, FunctionRecords
 from lambdalab.invoke.delivery import Deliverer
 from lambdalab.invoke.engine import AsyncEngine
-from lambdalab.invoke.events import AsyncEvent, lineage_count, with_lineage
+from lambdalab.invoke.events import AsyncEvent, lineage_count, new_trace_header
 from lambdalab.invoke.metrics import CloudWatchMetrics
 from lambdalab.invoke.settings import AsyncSettings
 from lambdalab.logsink import MotoCloudWatch, MotoLogSink
@@ -47,15 +47,6 @@ class RoleBoundLogSink:
     def put(self, group: str, stream: str, events: list[tuple[int, str]]) -> None:
         if self._may_write(self._role_arn, group):
             self._sink.put(group, stream, events)
-
-
-def new_trace_header(lineage: int, function_name: str) -> str:
-    """A fresh X-Ray trace header whose Lineage count is ``lineage``.
-
-    [AWS_BEHAVIOUR: recursion-lineage]
-    """
-    root = f"Root=1-{secrets.token_hex(4)}-{secrets.token_hex(12)}"
-    return with_lineage(f"{root};Parent={secrets.token_hex(8)};Sampled=0", lineage, function_name)
 
 
 class DataPlane:

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import logging
@@ -214,18 +215,46 @@ def _one_request_id(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def _lambda_error_body(payload: bytes, status: str) -> bytes:
-    """Lambda's error document as AWS sends it: ``Type`` (User for a 4xx) and ``Message``
-    (recorded: LocalStack's test_lambda.snapshot.json, test_invoke_exceptions, Nov 2025)."""
+    """Lambda's error document as AWS sends it: the members of the error's shape in Lambda's
+    API model — ``Type`` (User for a 4xx) and the message as ``Message`` or ``message``,
+    whichever that shape names (recorded: LocalStack's test_lambda.snapshot.json,
+    test_invoke_exceptions; test_lambda_api.snapshot.json, test_lambda_eventinvokeconfig_exceptions,
+    Nov 2025). An error the model does not know (``ValidationException``) keeps its body.
+    [AWS_BEHAVIOUR: lambda-error-members]"""
     try:
         doc = json.loads(payload)
     except ValueError:
         return payload
     if not isinstance(doc, dict):
         return payload
-    if "message" in doc and "Message" not in doc:
-        doc["Message"] = doc.pop("message")
-    doc.setdefault("Type", "User" if status.startswith("4") else "Service")
+    members = _lambda_error_members(str(doc.get("__type") or doc.get("Type") or ""))
+    if not members:
+        return payload
+    text = doc.pop("message", doc.pop("Message", None))
+    if text is not None:
+        doc["Message" if "Message" in members else "message"] = text
+    if "Type" in members:
+        doc.setdefault("Type", "User" if status.startswith("4") else "Service")
     return json.dumps(doc).encode()
+
+
+@functools.lru_cache(maxsize=64)
+def _lambda_error_members(code: str) -> frozenset[str]:
+    """The members of Lambda's error shape ``code`` in botocore's model (empty if unknown)."""
+    from botocore.model import NoShapeFoundError
+
+    try:
+        shape = _lambda_model().shape_for(code.rsplit("#", 1)[-1])
+    except NoShapeFoundError:
+        return frozenset()
+    return frozenset(shape.members) if shape.metadata.get("exception") else frozenset()
+
+
+@functools.lru_cache(maxsize=1)
+def _lambda_model() -> Any:
+    import botocore.session
+
+    return botocore.session.get_session().get_service_model("lambda")
 
 
 _XML_INVALID = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")

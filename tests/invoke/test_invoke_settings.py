@@ -84,8 +84,15 @@ def test_s4_1_s3_only_as_on_failure_and_iam_never():
         "InvalidParameterValueException"
     )
     iam = FN.replace(":lambda:", ":iam:")
+    # recorded: test_lambda_api.snapshot.json, put_destination_invalid_service_arn
     assert error_of({"DestinationConfig": {"OnSuccess": {"Destination": iam}}})[1] == (
-        f"The destination ARN {iam} is invalid."
+        "The provided destination config DestinationConfig(onSuccess=OnSuccess("
+        f"destination={iam}), onFailure=null) is invalid."
+    )
+    both = {"OnSuccess": {}, "OnFailure": {"Destination": iam}}
+    assert error_of({"DestinationConfig": both})[1] == (
+        "The provided destination config DestinationConfig(onSuccess=OnSuccess("
+        f"destination=null), onFailure=OnFailure(destination={iam})) is invalid."
     )
     s.validate_event_invoke_config(
         {"DestinationConfig": {"OnFailure": {"Destination": BUCKET}}}, function_arn=FN
@@ -158,4 +165,47 @@ def test_s5_5_recursive_loop_enum():
         "1 validation error detected: Value 'X' at 'recursiveLoop' failed to satisfy constraint: "
         "Member must satisfy enum value set: [Terminate, Allow]",
         400,
+    )
+
+
+def test_the_qualifier_comes_from_the_name_or_the_parameter_and_they_must_agree():
+    """[AWS_BEHAVIOUR: event-invoke-config-qualifier]"""
+    assert s.resolve_qualifier(None, None) == "$LATEST"
+    assert s.resolve_qualifier("live", None) == "live"
+    assert s.resolve_qualifier(None, "1") == "1"
+    assert s.resolve_qualifier("$LATEST", "$LATEST") == "$LATEST"
+    for named, given in (("1", "$LATEST"), ("$LATEST", "1"), ("1", "live")):
+        with pytest.raises(AwsError) as err:
+            s.resolve_qualifier(named, given)
+        assert err.value.as_tuple() == ("InvalidParameterValueException", s.QUALIFIER_MISMATCH, 400)
+
+
+def test_list_pages_follow_the_marker_to_the_end():
+    """[AWS_BEHAVIOUR: event-invoke-config-list]"""
+    qualifiers = ["live", "$LATEST", "1"]
+    assert s.page(qualifiers, max_items=None, marker=None) == (["$LATEST", "1", "live"], None)
+    first, marker = s.page(qualifiers, max_items=2, marker=None)
+    assert first == ["$LATEST", "1"]
+    assert s.page(qualifiers, max_items=2, marker=marker) == (["live"], None)
+    # a config deleted between two pages does not restart the listing
+    assert s.page(["$LATEST", "live"], max_items=2, marker=marker) == (["live"], None)
+    with pytest.raises(AwsError) as err:
+        s.page(qualifiers, max_items=0, marker=None)
+    assert err.value.code == "ValidationException"
+    assert "at 'maxItems'" in err.value.message
+
+
+def test_put_function_concurrency_takes_an_existing_unqualified_function():
+    """[AWS_BEHAVIOUR: reserved-concurrency-api]"""
+    latest = f"{FN}:$LATEST"
+    s.check_concurrency_target("fn", None, latest_arn=latest, exists=lambda n: True)
+    with pytest.raises(AwsError) as err:
+        s.check_concurrency_target("fn", "$LATEST", latest_arn=latest, exists=lambda n: True)
+    assert err.value.as_tuple() == ("InvalidParameterValueException", s.UNQUALIFIED_ONLY, 400)
+    with pytest.raises(AwsError) as err:
+        s.check_concurrency_target("fn", None, latest_arn=latest, exists=lambda n: False)
+    assert err.value.as_tuple() == (
+        "ResourceNotFoundException",
+        f"Function not found: {latest}",
+        404,
     )

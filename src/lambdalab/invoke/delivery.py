@@ -14,6 +14,9 @@ body; Lambda → the record is the payload of an ``Event`` invoke (the lab's mod
 → ``detail`` of a PutEvents entry; S3 (on-failure only) → an object under
 ``aws/lambda/async/…``. DLQ (SQS/SNS only) → the original event with
 ``ErrorCode``/``ErrorMessage``/``RequestID`` attributes [AWS_BEHAVIOUR: dlq-message].
+An SQS message carries an X-Ray ``AWSTraceHeader`` whose Lineage counts the function's run
+(recorded: the destination messages of LocalStack's test_lambda_destinations.snapshot.json)
+[AWS_BEHAVIOUR: destination-record].
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from typing import Any
 
 from ..clock import Clock
 from .errors import DeliveryError
-from .events import AsyncEvent
+from .events import AsyncEvent, new_trace_header
 from .records import DlqMessage, eventbridge_entry, s3_destination_key
 
 SNS_LIMIT = 256 * 1024  # [AWS_BEHAVIOUR: destination-sns-size]: SNS message size limit
@@ -62,6 +65,14 @@ def sns_message(record: dict[str, Any], kind: str) -> str:
     raise DeliveryError(f"record of {len(body.encode())} bytes exceeds the SNS limit")
 
 
+def _trace_attribute(event: AsyncEvent) -> dict[str, Any]:
+    """The ``AWSTraceHeader`` of a message Lambda sends for ``event``: the chain's count so
+    far, this function's run included when it ran [AWS_BEHAVIOUR: recursion-lineage]."""
+    lineage = event.lineage + (1 if event.attempts else 0)
+    header = new_trace_header(lineage, event.function_name)
+    return {"AWSTraceHeader": {"DataType": "String", "StringValue": header}}
+
+
 class Deliverer:
     """``deliver(kind, target_arn, event, message)`` for :class:`AsyncEngine`.
 
@@ -94,7 +105,7 @@ class Deliverer:
         try:
             client = self._client(service, region or self.region, event)
             if kind == "dlq":
-                self._send_dlq(client, service, target_arn, message)
+                self._send_dlq(client, service, target_arn, event, message)
             else:
                 self._send_record(client, service, kind, target_arn, event, message)
         except DeliveryError:
@@ -104,13 +115,16 @@ class Deliverer:
 
     # ---- per target -------------------------------------------------------------------
 
-    def _send_dlq(self, client: Any, service: str, arn: str, message: DlqMessage) -> None:
+    def _send_dlq(
+        self, client: Any, service: str, arn: str, event: AsyncEvent, message: DlqMessage
+    ) -> None:
         attributes = {k: v for k, v in message.attributes.items() if v["StringValue"]}
         if service == "sqs":
             client.send_message(
                 QueueUrl=queue_url(arn, self.endpoint_url),
                 MessageBody=message.body,
                 MessageAttributes=attributes,
+                MessageSystemAttributes=_trace_attribute(event),
             )
         elif service == "sns":
             client.publish(TopicArn=arn, Message=message.body, MessageAttributes=attributes)
@@ -128,7 +142,11 @@ class Deliverer:
     ) -> None:
         body = json.dumps(record)
         if service == "sqs":
-            client.send_message(QueueUrl=queue_url(arn, self.endpoint_url), MessageBody=body)
+            client.send_message(
+                QueueUrl=queue_url(arn, self.endpoint_url),
+                MessageBody=body,
+                MessageSystemAttributes=_trace_attribute(event),
+            )
         elif service == "sns":
             client.publish(TopicArn=arn, Message=sns_message(record, kind))
         elif service == "lambda":

@@ -8,6 +8,7 @@ across retries [AWS_BEHAVIOUR: async-request-id] and the record can report
 from __future__ import annotations
 
 import re
+import secrets
 import uuid
 from dataclasses import dataclass, field
 
@@ -49,6 +50,15 @@ def lineage_count(trace_header: str | None) -> int:
         return 0
     match = _LINEAGE.search(trace_header)
     return int(match.group(2)) if match else 0
+
+
+def new_trace_header(lineage: int, function_name: str) -> str:
+    """A fresh X-Ray trace header whose Lineage count is ``lineage``.
+
+    [AWS_BEHAVIOUR: recursion-lineage]
+    """
+    root = f"Root=1-{secrets.token_hex(4)}-{secrets.token_hex(12)}"
+    return with_lineage(f"{root};Parent={secrets.token_hex(8)};Sampled=0", lineage, function_name)
 
 
 def with_lineage(trace_header: str, count: int, salt: str = "") -> str:

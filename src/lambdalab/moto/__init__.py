@@ -11,6 +11,7 @@ calls of the lab (the data plane, the pure rules in :mod:`lambdalab.limits`,
 * :mod:`.lambda_config` — ``CreateFunction`` / ``Update…`` validate as AWS does and keep what
   moto drops (DLQ, logging config) in the lab's function records (:mod:`lambdalab.functions`);
 * :mod:`.lambda_eic` — ``FunctionEventInvokeConfig`` and ``FunctionRecursionConfig``;
+* :mod:`.lambda_concurrency` — ``PutFunctionConcurrency``'s refusals;
 * :mod:`.sns` — SNS → Lambda subscriptions through the async path;
 * :mod:`.events` — EventBridge rules → Lambda targets through the async path, AWS's envelope and
   target input for the targets the lab delivers to;
@@ -32,6 +33,7 @@ from lambdalab.moto import (
     auth,
     event_source_mappings,
     events,
+    lambda_concurrency,
     lambda_config,
     lambda_eic,
     lambda_invoke,
@@ -45,6 +47,7 @@ CONCERNS = (
     lambda_invoke,
     lambda_config,
     lambda_eic,
+    lambda_concurrency,
     sns,
     events,
     s3,

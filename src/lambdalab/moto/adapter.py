@@ -55,6 +55,24 @@ def function_name_from_path(path: str) -> str:
     return unquote(path.split("/functions/", 1)[1].split("/")[0])
 
 
+FUNCTION_NAME_ROUTE = r"(?P<function_name>[\w_:%-]+)"
+# ``$`` written as \x24: moto's Flask routing drops every literal "$" from a route
+QUALIFIED_FUNCTION_NAME_ROUTE = r"(?P<function_name>[\w_:%\x24-]+)"
+
+
+def routes_accepting_latest(url_paths: dict[str, Any]) -> dict[str, Any]:
+    """moto's Lambda routes with ``$`` allowed in the function name.
+
+    ``FunctionName="name:$LATEST"`` arrives as ``/functions/name:$LATEST/…`` (the server sees
+    the path decoded); moto's routes allow only word characters, ``:``, ``%`` and ``-``, so
+    Flask answered with its HTML 404 page. Only the function-name part of each route changes.
+    """
+    return {
+        path.replace(FUNCTION_NAME_ROUTE, QUALIFIED_FUNCTION_NAME_ROUTE): handler
+        for path, handler in url_paths.items()
+    }
+
+
 # -- errors -----------------------------------------------------------------------------------
 
 

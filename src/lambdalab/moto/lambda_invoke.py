@@ -53,6 +53,8 @@ def _body(response: Any) -> bytes:
 
 def invoke_response(self: Any) -> tuple[int, dict[str, str], bytes | str]:
     function_name = adapter.function_name_from_path(self.path)
+    # [AWS_BEHAVIOUR: function-other-region]
+    arns.check_reachable(function_name, self.backend.region_name)
     qualifier = self.querystring.get("Qualifier", [None])[0]  # a query parameter, never the body
     invocation_type = self.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
     fn = function_to_invoke(self.backend, function_name, qualifier)
@@ -101,6 +103,7 @@ def invoke_async_response(self: Any) -> tuple[int, dict[str, str], str]:
     [AWS_BEHAVIOUR: invoke-async-api]
     """
     function_name = adapter.function_name_from_path(self.path)
+    arns.check_reachable(function_name, self.backend.region_name)
     fn = self.backend.get_function(function_name, None)
     body = _body(self)
     limits.check_invoke_async_size(len(body))
