@@ -317,7 +317,8 @@ def test_a_role_without_put_events_gets_eventbridges_json_access_denied(lab):
     assert error["Message"] == (
         f"User: arn:aws:sts::{lab.account_id}:assumed-role/no-events/attacker is not "
         f"authorized to perform: events:PutEvents on resource: "
-        f"arn:aws:events:{lab.region}:{lab.account_id}:event-bus/default"
+        f"arn:aws:events:{lab.region}:{lab.account_id}:event-bus/default because no "
+        "identity-based policy allows the events:PutEvents action"
     )
 
 
