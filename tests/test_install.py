@@ -267,7 +267,14 @@ def test_a_file_index_is_read_from_its_html_pages(tmp_path):
     assert got == name and dest.read_bytes().startswith(b"#!/bin/sh")
 
 
-def test_when_the_wheel_cannot_be_fetched_pip_installs_uv(tmp_path, monkeypatch):
+@pytest.mark.parametrize(
+    "error",
+    [
+        install.UvFetchError("https://pypi.org/simple/uv/: timed out"),
+        zipfile.BadZipFile("https://pypi.org/simple/uv/: timed out"),  # a truncated download
+    ],
+)
+def test_when_the_wheel_cannot_be_fetched_pip_installs_uv(tmp_path, monkeypatch, error):
     ran = []
 
     def run(self, cmd, env=None):
@@ -278,14 +285,13 @@ def test_when_the_wheel_cannot_be_fetched_pip_installs_uv(tmp_path, monkeypatch)
         return True
 
     def no_index(*args):
-        raise install.UvFetchError("https://pypi.org/simple/uv/: timed out")
+        raise error
 
     monkeypatch.setattr(install.Installer, "run", run)
     monkeypatch.setattr(install, "TOOLS_DIR", tmp_path / "tools")
     monkeypatch.setattr(install, "fetch_uv_wheel", no_index)
     monkeypatch.setattr(install.shutil, "which", lambda name: None)
-    installer = install.Installer(tmp_path / "venv", tmp_path / "log", use_uv=True)
-    installer._pip_config = {}
+    installer = install.Installer(tmp_path / "venv", tmp_path / "log", True, pip_config={})
     assert installer.find_uv() == f"uv installed into {tmp_path / 'tools'} by pip"
     assert ran[-1][-3:] == ["--target", str(tmp_path / "tools"), install.UV_REQUIREMENT]
     assert (
@@ -307,8 +313,8 @@ def test_the_wheel_is_fetched_from_pips_indexes_with_its_certificates(tmp_path, 
     monkeypatch.setattr(install, "TOOLS_DIR", tmp_path / "tools")
     monkeypatch.setattr(install, "fetch_uv_wheel", fetch)
     monkeypatch.setattr(install.shutil, "which", lambda name: None)
-    installer = install.Installer(tmp_path / "venv", tmp_path / "log", use_uv=True)
-    installer._pip_config = install.parse_pip_config(LISTING)
+    config = install.parse_pip_config(LISTING)
+    installer = install.Installer(tmp_path / "venv", tmp_path / "log", True, pip_config=config)
     assert installer.find_uv().startswith(f"uv fetched into {tmp_path / 'tools'} (uv-x.whl")
     assert seen == {
         "indexes": [
@@ -319,6 +325,30 @@ def test_the_wheel_is_fetched_from_pips_indexes_with_its_certificates(tmp_path, 
         "cafile": "/etc/ssl/certs/ca-certificates.crt",
         "timeout": 180.0,
     }
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the fake uv is a shell script")
+def test_a_kept_uv_of_another_release_line_is_fetched_anew(tmp_path, monkeypatch):
+    exe = tmp_path / "tools" / "bin" / "uv"
+    exe.parent.mkdir(parents=True)
+    exe.write_text("#!/bin/sh\necho uv 0.4.30\n")
+    exe.chmod(0o755)
+    fetched = []
+
+    def fetch(indexes, dest, cafile, timeout, machine):
+        fetched.append(dest)
+        dest.write_text(f"#!/bin/sh\necho uv {LINE}.1\n")
+        return "uv-new.whl"
+
+    monkeypatch.setattr(install, "TOOLS_DIR", tmp_path / "tools")
+    monkeypatch.setattr(install, "fetch_uv_wheel", fetch)
+    monkeypatch.setattr(install.shutil, "which", lambda name: None)
+    installer = install.Installer(tmp_path / "venv", tmp_path / "log", True, pip_config={})
+    assert installer.find_uv().startswith("uv fetched into")
+    assert fetched == [exe]
+    # Now of the line: kept, not fetched again.
+    assert installer.find_uv() == f"uv from {tmp_path / 'tools'}"
+    assert fetched == [exe]
 
 
 def test_the_fetched_uv_builds_lambdalab_itself_in_process():

@@ -331,14 +331,16 @@ def extract_binary(wheel, dest: Path) -> None:
 
 
 class Installer:
-    def __init__(self, venv: Path, log: Path, use_uv: bool) -> None:
+    def __init__(
+        self, venv: Path, log: Path, use_uv: bool, pip_config: dict[str, str] | None = None
+    ) -> None:
         self.venv = venv
         self.log = log
         self.use_uv = use_uv
         self.python = venv_python(venv)
         self.stage_no = 0
         self.uv: str | None = None
-        self._pip_config: dict[str, str] | None = None
+        self._pip_config = pip_config  # None: asked of pip when first needed
         self._pip_config_run: subprocess.Popen | None = None
 
     def start_reading_pip_config(self) -> None:
@@ -402,12 +404,12 @@ class Installer:
             self.uv = on_path
             return "uv from PATH"
         exe = TOOLS_DIR / "bin" / ("uv.exe" if os.name == "nt" else "uv")
-        if exe.exists():
+        if exe.exists() and self.uv_line(exe) == UV_LINE:
             self.uv = str(exe)
             return f"uv from {TOOLS_DIR}"
         try:
             wheel = self.fetch_uv(exe)
-        except UvFetchError as exc:
+        except Exception as exc:  # whatever went wrong there, pip's way is left
             with self.log.open("a", encoding="utf-8") as fh:
                 fh.write(f"\nuv's wheel could not be fetched ({exc}); trying pip\n")
         else:
@@ -420,6 +422,17 @@ class Installer:
             self.uv = str(exe)
             return f"uv installed into {TOOLS_DIR} by pip"
         return "pip (uv could not be installed)"
+
+    @staticmethod
+    def uv_line(exe: Path) -> tuple[int, ...] | None:
+        """``(0, 13)`` for a uv 0.13.x (a copy of an older line is fetched anew)."""
+        try:
+            out = subprocess.run([exe, "--version"], capture_output=True, text=True).stdout
+        except OSError:
+            return None
+        words = out.split()
+        version = numeric_version(words[1]) if len(words) > 1 else None
+        return version[:2] if version else None
 
     def fetch_uv(self, exe: Path) -> str:
         """uv's wheel from pip's indexes (index-url, then extra-index-url), over urllib."""
