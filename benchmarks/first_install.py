@@ -52,6 +52,7 @@ def serving(port: int) -> bool:
 
 def one_clone(work: Path, name: str, rev: str, cache: Path, python: str) -> dict[str, float]:
     clone = work / name
+    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     t0 = time.monotonic()
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
     subprocess.run(["git", "-C", str(clone), "checkout", "-q", rev], check=True)
@@ -102,6 +103,8 @@ def one_clone(work: Path, name: str, rev: str, cache: Path, python: str) -> dict
         "lab start": t3 - t2,
         "clone to serving": t3 - t0,
         "install lines": len(printed),
+        # The 1-minute load average before and after: how busy the machine was meanwhile.
+        "load": (load_before, os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")),
         "stages": stages,
     }
 
@@ -124,11 +127,15 @@ def measure(rev: str, python: str, keep: bool) -> dict[str, dict]:
 
 def report(rev: str, results: dict[str, dict]) -> None:
     print(f"revision {rev}")
-    print(f"{'':<14}{'install s':>10}{'lab start s':>12}{'clone→serving s':>17}{'lines':>7}")
+    print(
+        f"{'':<14}{'install s':>10}{'lab start s':>12}{'clone→serving s':>17}{'lines':>7}"
+        f"{'load before/after':>19}"
+    )
     for name, r in results.items():
+        load = f"{r['load'][0]:.1f}/{r['load'][1]:.1f}"
         print(
             f"{name:<14}{r['install']:>10.1f}{r['lab start']:>12.1f}"
-            f"{r['clone to serving']:>17.1f}{r['install lines']:>7}"
+            f"{r['clone to serving']:>17.1f}{r['install lines']:>7}{load:>19}"
         )
     for name, r in results.items():
         for line in r["stages"]:

@@ -243,6 +243,15 @@ def test_uv_is_unpacked_from_the_index_wheel_after_its_sha256_is_checked(index, 
     assert sorted(p.name for p in dest.parent.iterdir()) == ["uv"]  # no partial files left
 
 
+def test_index_credentials_never_reach_the_log_or_the_error():
+    assert install.redact("https://me:s3cret@pypi.corp/simple") == "https://****@pypi.corp/simple"
+    assert install.redact("https://pypi.org/simple") == "https://pypi.org/simple"
+    secret = "http://me:s3cret@127.0.0.1:9/simple"  # nothing listens there
+    with pytest.raises(install.UvFetchError) as caught:
+        install.fetch_uv_wheel([secret], Path("/nonexistent/uv"), None, 5, LINUX)
+    assert "s3cret" not in str(caught.value) and "****@127.0.0.1:9" in str(caught.value)
+
+
 def test_a_wheel_that_does_not_match_the_index_sha256_is_refused(index, tmp_path):
     index["wheel"] = fake_uv_wheel(f"{LINE}.3") + b"tampered"
     dest = tmp_path / "tools" / "bin" / "uv"

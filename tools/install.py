@@ -123,6 +123,14 @@ LEGACY_MANYLINUX = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux20
 MACHINE_ALIASES = {"amd64": "x86_64", "x64": "x86_64", "arm64": "aarch64"}
 
 
+def redact(url: str) -> str:
+    """An index URL fit for the log: ``https://user:token@host/`` → ``https://****@host/``."""
+    parts = urllib.parse.urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urllib.parse.urlunsplit(parts._replace(netloc="****@" + parts.netloc.rsplit("@")[-1]))
+
+
 def numeric_version(text: str) -> tuple[int, ...] | None:
     """``"0.13.9"`` → ``(0, 13, 9)``; pre-, post- and dev releases → None (never picked)."""
     parts = text.split(".")
@@ -289,11 +297,11 @@ def fetch_uv_wheel(
                     ctype = "text/html"
                 files = parse_simple_page(resp.read(), ctype, resp.geturl())
         except (OSError, ValueError, KeyError) as exc:
-            errors.append(f"{page}: {exc}")
+            errors.append(f"{redact(page)}: {exc}")
             continue
         wheel = pick_uv_wheel(files, machine)
         if wheel is None:
-            errors.append(f"{page}: no uv {UV_REQUIREMENT[2:]} wheel for this platform")
+            errors.append(f"{redact(page)}: no uv {UV_REQUIREMENT[2:]} wheel for this platform")
             continue
         dest.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=dest.parent) as tmp:
@@ -304,7 +312,7 @@ def fetch_uv_wheel(
                         digest.update(chunk)
                         tmp.write(chunk)
             except OSError as exc:
-                errors.append(f"{wheel.url}: {exc}")
+                errors.append(f"{redact(wheel.url)}: {exc}")
                 continue
             if digest.hexdigest() != wheel.sha256.lower():
                 raise UvFetchError(f"{wheel.filename}: sha256 differs from the index's")
@@ -446,7 +454,8 @@ class Installer:
         except ValueError:
             timeout = 30.0
         with self.log.open("a", encoding="utf-8") as fh:
-            fh.write(f"\nfetching uv's wheel ({UV_REQUIREMENT}) from {' '.join(indexes)}\n")
+            shown = " ".join(map(redact, indexes))  # no credentials in the log
+            fh.write(f"\nfetching uv's wheel ({UV_REQUIREMENT}) from {shown}\n")
         name = fetch_uv_wheel(indexes, exe, config.get("cert"), timeout, Machine.this_one())
         with self.log.open("a", encoding="utf-8") as fh:
             fh.write(f"unpacked {exe.name} from {name}\n")
