@@ -21,6 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("lambdalab_install", ROOT / "tools" / "install.py")
 install = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = install  # as an import would (dataclasses look the module up)
 _spec.loader.exec_module(install)
 
 # `pip config list` on this kind of machine: files, then PIP_* variables (":env:").

@@ -7,9 +7,9 @@ cache; when it cannot be had, or fails, plain ``pip`` does the same install.
 
 Fetching uv: its wheel for this platform comes straight from the package index's simple API
 (PEP 691 JSON, or the PEP 503 HTML page), is checked against the sha256 the index lists, and
-only its one binary is unpacked — about a second, where ``pip install --target`` took 5–15 s
-on a busy laptop. Any problem (an index without that API, an unknown platform, a proxy urllib
-cannot use) falls back to ``pip install --target``, which honours every pip setting.
+only its one binary is unpacked: 1.3–2.3 s here, where ``pip install --target`` took 3.6–5.5 s
+(benchmarks/first_install.py). Any problem (an index without that API, an unknown platform, a
+proxy urllib cannot use) falls back to ``pip install --target``, which honours every pip setting.
 
 uv does not read pip's configuration, so the index settings pip would use here (``pip config
 list``: ``/etc/pip.conf``, ``PIP_*`` variables) are handed to uv as ``UV_*`` variables, unless
@@ -37,6 +37,7 @@ import urllib.parse
 import urllib.request
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -168,41 +169,36 @@ class Machine:
     def accepts(self, tag: str) -> bool:
         """Whether one platform tag (``manylinux_2_17_x86_64``, ``win_amd64``, …) runs here."""
         if self.system == "windows":
-            return tag == {"x86_64": "win_amd64", "aarch64": "win_arm64", "x86": "win32"}.get(
-                self.arch
-            )
+            windows = {"x86_64": "win_amd64", "aarch64": "win_arm64", "x86": "win32"}
+            return tag == windows.get(self.arch)
         if self.system == "linux" and self.glibc:
             for legacy, needs in LEGACY_MANYLINUX.items():
                 if tag == f"{legacy}_{self.arch}":
                     return self.glibc >= needs
-            head, _, rest = tag.partition("_")
-            major, _, rest = rest.partition("_")
-            minor, _, arch = rest.partition("_")
-            if head == "manylinux" and major.isdigit() and minor.isdigit() and arch == self.arch:
-                return self.glibc >= (int(major), int(minor))
-            return False
+            return self._fits(tag, "manylinux", self.glibc, (self.arch,))
         if self.system == "darwin" and self.macos:
-            head, _, rest = tag.partition("_")
-            major, _, rest = rest.partition("_")
-            minor, _, arch = rest.partition("_")
-            if head != "macosx" or not (major.isdigit() and minor.isdigit()):
-                return False
-            fits = arch in (self.arch, "universal2")
-            return fits and self.macos[:2] >= (int(major), int(minor))
+            return self._fits(tag, "macosx", self.macos[:2], (self.arch, "universal2"))
         return False  # musl, BSDs, …: pip's fallback knows them
 
+    @staticmethod
+    def _fits(tag: str, family: str, have: tuple[int, ...], arches: tuple[str, ...]) -> bool:
+        """``family_MAJOR_MINOR_ARCH``: one of ``arches``, and ``have`` at least that version."""
+        head, _, rest = tag.partition("_")
+        major, _, rest = rest.partition("_")
+        minor, _, arch = rest.partition("_")
+        if head != family or not (major.isdigit() and minor.isdigit()) or arch not in arches:
+            return False
+        return have >= (int(major), int(minor))
 
+
+@dataclass(frozen=True)
 class IndexFile:
     """One file a simple-API page lists."""
 
-    def __init__(self, filename: str, url: str, sha256: str | None, yanked: bool) -> None:
-        self.filename = filename
-        self.url = url
-        self.sha256 = sha256
-        self.yanked = yanked
-
-    def __repr__(self) -> str:
-        return f"IndexFile({self.filename!r})"
+    filename: str
+    url: str
+    sha256: str | None
+    yanked: bool
 
 
 class _SimpleHTML(HTMLParser):
