@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 import tomllib
+import zipfile
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,7 +85,39 @@ def test_ci_workflow_runs_make_test_on_linux_macos_and_windows():
     assert not any("continue-on-error" in step for step in job["steps"])  # failures fail
 
 
-def test_the_lab_aws_config_ships_in_the_package():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    assert "aws-config" in project["tool"]["setuptools"]["package-data"]["lambdalab"]
-    assert (ROOT / "src" / "lambdalab" / "aws-config").is_file()
+def _uv() -> str | None:
+    """uv from PATH or the copy `make install` fetched (tools/install.py's TOOLS_DIR)."""
+    tools = Path(
+        os.environ.get("LAMBDALAB_TOOLS_DIR")
+        or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lambdalab" / "tools"
+    )
+    fetched = tools / "bin" / ("uv.exe" if os.name == "nt" else "uv")
+    return shutil.which("uv") or (str(fetched) if fetched.is_file() else None)
+
+
+def test_the_lab_aws_config_and_the_provider_schema_ship_in_the_wheel(tmp_path):
+    uv = _uv()
+    if uv is None:
+        pytest.skip("no uv to build the wheel with (make install fetches one)")
+    # A uv of the release line uv_build names builds without fetching anything (offline).
+    (requirement,) = tomllib.loads((ROOT / "pyproject.toml").read_text())["build-system"][
+        "requires"
+    ]
+    line = requirement.split(">=")[1].split(",")[0]
+    version = subprocess.run([uv, "--version"], capture_output=True, text=True).stdout.split()
+    if len(version) < 2 or not version[1].startswith(line + "."):
+        pytest.skip(f"{uv} is {' '.join(version)}, not of the {line} line uv_build names")
+    subprocess.run(
+        [uv, "build", "--wheel", "--offline", "--out-dir", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "UV_NO_PROGRESS": "1"},
+    )
+    (wheel,) = tmp_path.glob("lambdalab-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {"lambdalab/aws-config", "lambdalab/terraform/aws_schema.json"} <= names
+    assert "lambdalab/cli.py" in names
+    assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    entry_points = zipfile.ZipFile(wheel).read(f"lambdalab-{version}.dist-info/entry_points.txt")
+    assert b"lambdalab = lambdalab.cli:main" in entry_points
