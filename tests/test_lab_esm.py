@@ -522,15 +522,19 @@ def test_batching_window_gathers_messages_into_one_batch(lab):
     url, arn = _queue(lab, "orders")
     _map(lab, arn, "rec", BatchSize=20, MaximumBatchingWindowInSeconds=5)
     lab.wait_idle(30)  # Enabled, nothing to read yet
-    sqs = lab.client("sqs")
-    for start in (0, 10):
-        sqs.send_message_batch(
-            QueueUrl=url,
-            Entries=[{"Id": str(i), "MessageBody": str(start + i)} for i in range(6)],
-        )
+    # Five messages now and five that become visible 2 s later (on the lab clock), in one
+    # request: two requests would race the fast clock, which jumps to the window's end as soon
+    # as nothing else runs — on a busy machine before the second request arrives.
+    lab.client("sqs").send_message_batch(
+        QueueUrl=url,
+        Entries=[
+            {"Id": str(i), "MessageBody": str(i), **({"DelaySeconds": 2} if i >= 5 else {})}
+            for i in range(10)
+        ],
+    )
     lab.wait_idle(30)
     (batch,) = lab.invocations("rec")
-    assert len(batch.message_ids) == 12
+    assert len(batch.message_ids) == 10
     (event,) = _events(lab, "rec")
     sent = int(event["Records"][0]["attributes"]["SentTimestamp"]) / 1000
     assert batch.start.timestamp() - sent == pytest.approx(5, abs=1)  # the window, then invoke
