@@ -140,14 +140,19 @@ def _send_to_queue(rule: Any, target: dict, payload: str) -> None:
 
 
 def _send_to_log_group(rule: Any, target: dict, payload: str) -> None:
+    """One event in a new stream of the target's log group, stamped with the lab's clock.
+
+    Written to the stream itself, as :mod:`lambdalab.logsink` does: moto's PutLogEvents
+    refuses timestamps more than 2 h from the real clock, and the lab's clock runs ahead once
+    a demo has fast-forwarded (the event was silently dropped late in a long session)."""
     from moto.events import models as eventsm
     from moto.logs.models import logs_backends
 
     parts = target["Arn"].split(":")
     region, account, group = parts[3], parts[4], parts[6]
-    backend = logs_backends[account][region]
+    log_group = logs_backends[account][region].groups[group]  # KeyError: the group is gone
     stream = str(uuid.uuid4())
-    backend.create_log_stream(group, stream)
-    backend.put_log_events(
-        group, stream, [{"timestamp": int(eventsm.unix_time_millis()), "message": payload}]
+    log_group.create_log_stream(stream)
+    log_group.streams[stream].put_log_events(
+        [{"timestamp": int(eventsm.unix_time_millis()), "message": payload}]
     )
