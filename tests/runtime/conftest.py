@@ -58,7 +58,9 @@ def make_spec(code: str | dict[str, str], **kw) -> FunctionSpec:
     files = {"app.py": code} if isinstance(code, str) else code
     kw.setdefault("name", "fn")
     kw.setdefault("handler", "app.handler")
-    kw.setdefault("timeout", 1.0)
+    # Generous: on a starved machine a cold start plus a big allocation can take seconds, and
+    # only the tests about timeouts (which set their own) may see one.
+    kw.setdefault("timeout", 60.0)
     return FunctionSpec(
         arn=f"arn:aws:lambda:ap-northeast-1:123456789012:function:{kw['name']}",
         runtime=kw.pop("runtime", HOST_RUNTIME),

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import CREDENTIALS, ENDPOINT, HOST_RUNTIME, make_spec
 
-from lambdalab.runtime import RuntimeService, launch, pythons
+from lambdalab.runtime import RuntimeService, launch, pythons, sdklayer
 
 HOST_MINOR = sys.version_info.minor
 OTHER_MINORS = [m for m in (12, 13) if m != HOST_MINOR]
@@ -122,6 +122,24 @@ def test_a_function_runs_on_the_python_its_runtime_names(svc, sink, minor):
 
 
 @pytest.mark.parametrize("minor", OTHER_MINORS)
+def test_boto3s_folder_is_compiled_for_the_interpreter_before_its_first_cold_start(tmp_path, minor):
+    """Else that interpreter's first INIT compiles botocore itself: seconds of CPU counted in
+    Init Duration, past Lambda's 10 s init limit on a busy machine."""
+    python = needs(minor)
+    package = tmp_path / "site" / "pkg"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("VALUE = 1\n")
+    folder = tmp_path / "sdk"
+    folder.mkdir()
+    os.symlink(package, folder / "pkg", target_is_directory=True)  # as sdklayer.build links
+    sdklayer.compile_for(python.executable, folder)
+    assert [p.name for p in (package / "__pycache__").iterdir()] == [
+        f"__init__.cpython-3{minor}.pyc"
+    ]
+    sdklayer.compile_for("/no/such/python", folder)  # best effort: the import compiles instead
+
+
+@pytest.mark.parametrize("minor", OTHER_MINORS)
 def test_stack_traces_show_awss_paths(svc, minor):
     needs(minor)
     result = svc.invoke(
@@ -219,7 +237,7 @@ class _OnlyOld:
 def test_an_interpreter_older_than_the_labs_boto3_is_passed_over_with_a_line():
     host_client = launch.Client("awslambdaric", ["lab-client"], "/lab")
     chosen = launch.choose(
-        "python3.9", _OnlyOld(), host_client, lambda: Path("/sdk"), lambda: (3, 10)
+        "python3.9", _OnlyOld(), host_client, lambda python: Path("/sdk"), lambda: (3, 10)
     )
     assert chosen.python is _OnlyOld.host and chosen.client == "awslambdaric"
     assert chosen.fallback == (
@@ -228,7 +246,9 @@ def test_an_interpreter_older_than_the_labs_boto3_is_passed_over_with_a_line():
         f"{sys.version.split()[0]} instead.\n"
     )
     # the same interpreter is used when the SDK supports it
-    kept = launch.choose("python3.9", _OnlyOld(), host_client, lambda: Path("/sdk"), lambda: (3, 9))
+    kept = launch.choose(
+        "python3.9", _OnlyOld(), host_client, lambda python: Path("/sdk"), lambda: (3, 9)
+    )
     assert kept.python is _OnlyOld.old and kept.client == "builtin" and kept.fallback is None
 
 

@@ -48,8 +48,10 @@ SYNC_TIMEOUT = 2.0
 # Handlers run at a lower CPU priority than the lab that serves them. On AWS a handler's CPU
 # is its own micro-VM's; on a laptop ten cold starts importing boto3 at once would otherwise
 # starve the notebook and the local cloud (which the handlers themselves are waiting on).
-# An idle machine gives them all the CPU they want: niceness only orders who waits.
-ENV_NICENESS = 10
+# An idle machine gives them all the CPU they want: niceness only orders who waits. Mildly
+# (4: about 40 % of a normal process's share): at 10 (about 10 %) any other busy program on the
+# machine, a build or a second lab, starved handlers into timeouts AWS would not have.
+ENV_NICENESS = 4
 _POSIX = os.name == "posix"
 SANDBOX = str(Path(sandbox.__file__).resolve())
 STOP_GRACE = 5.0  # seconds the environment's root gets to kill its tree when asked

@@ -75,10 +75,11 @@ def choose(
     runtime: str,
     finder: Finder,
     host_client: Client,
-    sdk_dir: Callable[[], Path],
+    sdk_dir: Callable[[Python], Path],
     sdk_oldest: Callable[[], tuple[int, int]] = sdklayer.oldest_python,
 ) -> Launch:
-    """The launch for ``runtime`` (``sdk_dir()`` builds boto3's folder when it is needed).
+    """The launch for ``runtime`` (``sdk_dir(python)`` readies boto3's folder for ``python``
+    when it is needed).
 
     An interpreter older than the lab's boto3 supports (``sdk_oldest()``) is passed over for
     the lab's own, and the function's first log stream says why.
@@ -99,7 +100,7 @@ def choose(
             paths=aws_paths(host),
             fallback=fallback,
         )
-    sdk = str(sdk_dir())
+    sdk = str(sdk_dir(python))
     return Launch(
         [python.executable, str(BOOTSTRAP)],
         str(BOOTSTRAP.parent),

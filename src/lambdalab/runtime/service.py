@@ -150,8 +150,10 @@ class RuntimeService:
                 found = self._launches.setdefault(runtime, found)
         return found
 
-    def _sdk_dir(self) -> Path:
-        return sdklayer.build(self._code.root / ".sdk-python")
+    def _sdk_dir(self, python: pythons.Python) -> Path:
+        folder = sdklayer.build(self._code.root / ".sdk-python")
+        sdklayer.compile_for(python.executable, folder)
+        return folder
 
     def runtimes(self) -> list[RuntimeInfo]:
         """The Pythons functions run on: one per python3.X runtime found on this machine."""
