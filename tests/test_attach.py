@@ -128,3 +128,61 @@ def test_lambdalab_env_makes_start_attach(served):
     )
     assert probe.returncode == 0, probe.stderr
     assert probe.stdout.startswith(f"<Lab attached {endpoint}")
+
+
+KERNEL_TF = """
+terraform {
+  required_providers {
+    aws = { source = "hashicorp/aws", version = "5.0.0" }
+  }
+}
+provider "aws" { region = "ap-northeast-1" }
+resource "aws_s3_bucket" "b" { bucket = "kernel-own-bucket" }
+"""
+
+
+def test_a_kernels_terraform_lands_in_its_own_lab_not_the_only_served_one(
+    lab, served, tmp_path, monkeypatch
+):
+    """A notebook with its own lab, and a `lambdalab serve` of the same user beside it (a
+    workshop host, a terminal): `!lambdalab tf …` in the kernel must change the kernel's lab.
+    It used to take "the only served lab" first (found when five test runs shared a host)."""
+    from lambdalab.attached import AttachedLab
+
+    other, env = served
+    monkeypatch.setenv("LAMBDALAB_RUNTIME_DIR", env["LAMBDALAB_RUNTIME_DIR"])
+    monkeypatch.delenv("LAMBDALAB_ENDPOINT", raising=False)
+    assert os.environ["AWS_ENDPOINT_URL"] == lab.endpoint_url != other  # the kernel's keys
+    assert AttachedLab.find(other).endpoint_url == other  # the other lab is served and found
+
+    assert AttachedLab.find(None).endpoint_url == lab.endpoint_url
+    (tmp_path / "main.tf").write_text(KERNEL_TF)
+    applied = subprocess.run(
+        [sys.executable, "-m", "lambdalab", "tf", "--", "apply", "-auto-approve"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    names = [b["Name"] for b in lab.client("s3").list_buckets()["Buckets"]]
+    assert names == ["kernel-own-bucket"]
+    assert AttachedLab.find(other).client("s3").list_buckets()["Buckets"] == []
+
+
+def test_lambdalab_env_says_when_the_shells_lab_is_gone_and_another_is_used(served):
+    endpoint, env = served
+    gone = f"http://127.0.0.1:{free_port()}"  # the lab this shell was set up for has stopped
+    out = subprocess.run(
+        [sys.executable, "-m", "lambdalab", "env"],
+        env=dict(env, AWS_ENDPOINT_URL=gone),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    assert f"export AWS_ENDPOINT_URL={endpoint}" in out.stdout
+    assert (
+        f"# no lab of yours answers at {gone}: this shell now uses the lab at {endpoint} "
+        "(`lambdalab env --endpoint URL` chooses one).\n"
+    ) in out.stderr

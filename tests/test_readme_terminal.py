@@ -83,20 +83,26 @@ def run_on_a_served_lab(tmp_path: Path, script: str, times: int) -> list[str]:
     for folder in ("terraform", "lambda_functions"):
         shutil.copytree(ROOT / folder, work / folder, ignore=shutil.ignore_patterns("build", ".*"))
     port = free_port()
+    shell = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    shell["PATH"] = f"{BIN}{os.pathsep}{shell['PATH']}"  # what `source .venv/bin/activate` does
+    # This test's labs only: other labs of this user (a second test run) are not its business.
+    shell["LAMBDALAB_RUNTIME_DIR"] = str(tmp_path / "runtime")
     server = subprocess.Popen(
         [sys.executable, "-m", "lambdalab", "serve", "--port", str(port)],
+        env=shell,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
-    shell = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    shell["PATH"] = f"{BIN}{os.pathsep}{shell['PATH']}"  # what `source .venv/bin/activate` does
-    shell["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"  # the port `lambdalab env` asks
+    endpoint = f"http://127.0.0.1:{port}"
+    shell["AWS_ENDPOINT_URL"] = endpoint  # the port `lambdalab env` asks
     transcripts = []
     try:
         deadline = time.monotonic() + 60
-        while subprocess.run(
-            [sys.executable, "-m", "lambdalab", "env"], env=shell, capture_output=True
+        while subprocess.run(  # this lab: not whichever other lab is up while this one starts
+            [sys.executable, "-m", "lambdalab", "env", "--endpoint", endpoint],
+            env=shell,
+            capture_output=True,
         ).returncode:
             assert time.monotonic() < deadline and server.poll() is None, "no served lab"
             time.sleep(0.3)

@@ -38,12 +38,26 @@ class AttachedLab(LabAccess):
 
     @classmethod
     def find(cls, endpoint_url: str | None = None) -> AttachedLab:
-        """This user's served lab at ``endpoint_url`` (or the only one); ServedLabError if none.
+        """This user's served lab at ``endpoint_url``; ServedLabError if none.
 
-        Without a connection file, a process that already holds a lab's keys in its
-        environment (a notebook kernel's ``!lambdalab tf …``, a shell after
-        ``eval "$(lambdalab env)"``) uses that lab: the keys were handed to it, not found.
+        A process that already holds a lab's keys in its environment (a notebook kernel's
+        ``!lambdalab tf …``, a shell after ``eval "$(lambdalab env)"``) uses that lab: the keys
+        were handed to it. Without ``endpoint_url`` that lab comes first (its connection file
+        when it is served, for fresh keys), and "the only served lab" only when this process
+        names none: with several labs on one machine (a workshop host, a terminal's served
+        lab beside a notebook's own) a kernel's terraform must not land in another lab.
         """
+        if endpoint_url is None:
+            named = os.environ.get("AWS_ENDPOINT_URL")
+            if named:
+                try:
+                    return cls(served.find(named))
+                except served.ServedLabError:
+                    pass
+            info = _from_environment(None)
+            if info is not None:
+                return cls(info)
+            return cls(served.find(None))
         try:
             return cls(served.find(endpoint_url))
         except served.ServedLabError:

@@ -129,6 +129,12 @@ def _env(args: argparse.Namespace) -> int:
             if args.endpoint:
                 raise
             lab = AttachedLab.find(None)
+            # Said, not silent: with several labs on one machine this may be another one.
+            print(
+                f"# no lab of yours answers at {wanted}: this shell now uses the lab at "
+                f"{lab.endpoint_url} (`lambdalab env --endpoint URL` chooses one).",
+                file=sys.stderr,
+            )
     except ServedLabError as exc:
         print(f"lambdalab env: {exc}", file=sys.stderr)
         return 1
