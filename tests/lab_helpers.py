@@ -84,6 +84,21 @@ def make_bucket(lab, name: str) -> None:
     )
 
 
+# One bucket under the article's exact provider pin (hashicorp/aws 5.0.0): not in this machine's
+# mirror, so `lambdalab tf` applies it with the built-in engine, quickly and offline.
+ARTICLE_PIN = """
+terraform {
+  required_version = ">= 1.0.0"
+  required_providers {
+    aws = { source = "hashicorp/aws", version = "5.0.0" }
+  }
+}
+provider "aws" { region = "ap-northeast-1" }
+resource "aws_s3_bucket" "b" { bucket = "hands-on-bucket-2024" }
+output "bucket_name" { value = aws_s3_bucket.b.bucket }
+"""
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as s:

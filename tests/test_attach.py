@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.lab_helpers import free_port
+from tests.lab_helpers import ARTICLE_PIN, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -130,17 +130,6 @@ def test_lambdalab_env_makes_start_attach(served):
     assert probe.stdout.startswith(f"<Lab attached {endpoint}")
 
 
-KERNEL_TF = """
-terraform {
-  required_providers {
-    aws = { source = "hashicorp/aws", version = "5.0.0" }
-  }
-}
-provider "aws" { region = "ap-northeast-1" }
-resource "aws_s3_bucket" "b" { bucket = "kernel-own-bucket" }
-"""
-
-
 def test_a_kernels_terraform_lands_in_its_own_lab_not_the_only_served_one(
     lab, served, tmp_path, monkeypatch
 ):
@@ -156,7 +145,7 @@ def test_a_kernels_terraform_lands_in_its_own_lab_not_the_only_served_one(
     assert AttachedLab.find(other).endpoint_url == other  # the other lab is served and found
 
     assert AttachedLab.find(None).endpoint_url == lab.endpoint_url
-    (tmp_path / "main.tf").write_text(KERNEL_TF)
+    (tmp_path / "main.tf").write_text(ARTICLE_PIN)
     applied = subprocess.run(
         [sys.executable, "-m", "lambdalab", "tf", "--", "apply", "-auto-approve"],
         cwd=tmp_path,
@@ -166,7 +155,7 @@ def test_a_kernels_terraform_lands_in_its_own_lab_not_the_only_served_one(
     )
     assert applied.returncode == 0, applied.stdout + applied.stderr
     names = [b["Name"] for b in lab.client("s3").list_buckets()["Buckets"]]
-    assert names == ["kernel-own-bucket"]
+    assert names == ["hands-on-bucket-2024"]
     assert AttachedLab.find(other).client("s3").list_buckets()["Buckets"] == []
 
 

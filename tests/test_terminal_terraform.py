@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from lambdalab.terraform import real
+from tests.lab_helpers import ARTICLE_PIN
 
 MIRROR = Path("/opt/tf-plugins")
 ONLY_AWS = """
@@ -28,17 +29,6 @@ terraform {
 provider "aws" { region = "ap-northeast-1" }
 resource "aws_s3_bucket" "b" { bucket = "terminal-bucket-1234" }
 resource "aws_cloudwatch_log_group" "g" { name = "/terminal/group" }
-output "bucket_name" { value = aws_s3_bucket.b.bucket }
-"""
-ARTICLE_PIN = """
-terraform {
-  required_version = ">= 1.0.0"
-  required_providers {
-    aws = { source = "hashicorp/aws", version = "5.0.0" }
-  }
-}
-provider "aws" { region = "ap-northeast-1" }
-resource "aws_s3_bucket" "b" { bucket = "hands-on-bucket-2024" }
 output "bucket_name" { value = aws_s3_bucket.b.bucket }
 """
 needs_terraform = pytest.mark.skipif(

@@ -51,12 +51,9 @@ class AttachedLab(LabAccess):
             named = os.environ.get("AWS_ENDPOINT_URL")
             if named:
                 try:
-                    return cls(served.find(named))
+                    return cls.find(named)
                 except served.ServedLabError:
                     pass
-            info = _from_environment(None)
-            if info is not None:
-                return cls(info)
             return cls(served.find(None))
         try:
             return cls(served.find(endpoint_url))

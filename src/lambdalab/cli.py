@@ -126,7 +126,7 @@ def _env(args: argparse.Namespace) -> int:
         try:
             lab = AttachedLab.find(wanted)
         except ServedLabError:
-            if args.endpoint:
+            if args.endpoint or not wanted:  # nothing else to try
                 raise
             lab = AttachedLab.find(None)
             # Said, not silent: with several labs on one machine this may be another one.
