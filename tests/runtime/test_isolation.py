@@ -60,6 +60,11 @@ def handler(event, context):
 """
 
 
+# Unique on the machine: another test run's victim (a second lab on a shared host) must not
+# be the one the thief finds first in /proc.
+VICTIM_NAME = f"victim-{os.getpid()}"
+
+
 def runtime_api_of(pid: int) -> str:
     with open(f"/proc/{pid}/environ", "rb") as f:
         env = dict(v.split(b"=", 1) for v in f.read().split(b"\0") if b"=" in v)
@@ -67,14 +72,14 @@ def runtime_api_of(pid: int) -> str:
 
 
 def test_a_thief_handler_cannot_take_another_functions_invocations(svc, tmp_path):
-    victim = make_spec(VICTIM, name="victim")
+    victim = make_spec(VICTIM, name=VICTIM_NAME)
     thief = make_spec(THIEF, name="thief", timeout=30.0)
     assert json.loads(svc.invoke(victim, b"0").payload) == {"victim": 0}  # warm, polling /next
     ready = tmp_path / "ready"
     stolen: list = []
     attack = threading.Thread(
         target=lambda: stolen.append(
-            svc.invoke(thief, json.dumps({"victim": "victim", "ready": str(ready)}).encode())
+            svc.invoke(thief, json.dumps({"victim": VICTIM_NAME, "ready": str(ready)}).encode())
         )
     )
     attack.start()
@@ -89,7 +94,7 @@ def test_a_thief_handler_cannot_take_another_functions_invocations(svc, tmp_path
     assert result.ok, result.payload
     report = json.loads(result.payload)
     assert report["address"] == runtime_api_of(
-        next(e.pid for e in svc.environments() if e.function_name == "victim")
+        next(e.pid for e in svc.environments() if e.function_name == VICTIM_NAME)
     )
     assert [t["status"] for t in report["tries"]] == [403, 403, 403]
     assert all("answered" not in t for t in report["tries"])
@@ -99,7 +104,7 @@ def test_a_thief_handler_cannot_take_another_functions_invocations(svc, tmp_path
 
 
 def test_a_process_outside_any_environment_is_refused(svc):
-    victim = make_spec(VICTIM, name="victim")
+    victim = make_spec(VICTIM, name=VICTIM_NAME)
     assert svc.invoke(victim, b"1").ok
     (info,) = svc.environments()
     conn = http.client.HTTPConnection(runtime_api_of(info.pid), timeout=10)
