@@ -107,7 +107,9 @@ def sweep(root: str | None = None) -> Sweep:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m lambdalab.leftovers [TEMP_DIR]``: sweep and say what was done."""
+    """``make clean``'s sweep: say what was done. The Makefile calls this function, not
+    ``python -m lambdalab.leftovers``: the package imports this module, so ``-m`` would run it
+    a second time and print runpy's RuntimeWarning."""
     args = sys.argv[1:] if argv is None else argv
     result = sweep(args[0] if args else None)
     for folder in result.removed:
