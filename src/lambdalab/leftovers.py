@@ -4,7 +4,7 @@ A lab keeps its state (server error log) and unpacked deployment packages in fol
 the temp directory. A lab that dies (a killed kernel) cannot remove them, and several labs may
 run at once on one machine (a workshop host, two notebooks). So each folder records its
 owner process (pid and start time, which tells a reused pid apart), and the sweep, run by
-every ``lambdalab.start()`` and by ``make clean`` (``python -m lambdalab.leftovers``), removes
+every ``lambdalab.start()`` and by ``make clean`` (``leftovers.main``), removes
 only folders whose owner is gone. A folder without a record is never touched: it may be
 another program's, or a lab's that has not written its record yet.
 """
