@@ -70,7 +70,7 @@ clean:
 	find . -name .ipynb_checkpoints -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 	rm -rf notebooks/lab-work notebooks/ja/lab-work
 	@# Only the temp folders of labs whose process is gone: never a running lab's.
-	@if [ -x $(BIN)/python ]; then $(BIN)/python -c 'import lambdalab.leftovers as l; raise SystemExit(l.main())'; fi
+	@if [ -x $(BIN)/python ]; then $(BIN)/python -c 'from lambdalab.leftovers import main; raise SystemExit(main())'; fi
 	find terraform notebooks -name '.terraform' -prune -exec rm -rf {} + 2>/dev/null || true
 	find terraform notebooks \( -name 'terraform.tfstate*' -o -name '.terraform.lock.hcl' -o -name '*.zip' \) -delete 2>/dev/null || true
 
